@@ -1,0 +1,25 @@
+package dev.mailsync.api;
+
+import dev.mailsync.service.AdminService;
+import jakarta.annotation.security.RolesAllowed;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+
+/** {@code /v1/admin}: operator endpoints; the token needs group {@code admin}. */
+@Path("/v1/admin")
+@RolesAllowed("admin")
+@Produces(MediaType.APPLICATION_JSON)
+public class AdminResource {
+
+    @Inject
+    AdminService admin;
+
+    @GET
+    @Path("overview")
+    public AdminService.Overview overview() {
+        return admin.overview();
+    }
+}

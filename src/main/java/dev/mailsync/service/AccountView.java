@@ -1,0 +1,8 @@
+package dev.mailsync.service;
+
+import dev.mailsync.store.Account;
+import dev.mailsync.sync.AccountWarnings;
+import java.util.List;
+
+/** An account with what is derived from it for display: its device count and warnings. */
+public record AccountView(Account account, long deviceCount, List<AccountWarnings.Warning> warnings) {}

@@ -1,0 +1,28 @@
+package dev.mailsync.service;
+
+import dev.mailsync.store.AccountRepository;
+import dev.mailsync.store.DeviceRepository;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import jakarta.transaction.Transactional;
+
+/** Figures for operators across all owners. */
+@ApplicationScoped
+public class AdminService {
+    /** How many accounts, devices and distinct owners the service holds. */
+    public record Overview(long accounts, long devices, long owners) {}
+
+    private final AccountRepository accounts;
+    private final DeviceRepository devices;
+
+    @Inject
+    public AdminService(AccountRepository accounts, DeviceRepository devices) {
+        this.accounts = accounts;
+        this.devices = devices;
+    }
+
+    @Transactional
+    public Overview overview() {
+        return new Overview(accounts.count(), devices.count(), accounts.countOwners());
+    }
+}

@@ -1,0 +1,136 @@
+package dev.mailsync.service;
+
+import dev.mailsync.store.Device;
+import dev.mailsync.store.DeviceRepository;
+import dev.mailsync.store.Ids;
+import dev.mailsync.store.Page;
+import dev.mailsync.sync.DeviceView;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import jakarta.transaction.Transactional;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.function.UnaryOperator;
+import org.jboss.logging.Logger;
+
+/** Devices of an account. Every call first proves the account belongs to the caller. */
+@ApplicationScoped
+public class DeviceService {
+    private static final Logger LOG = Logger.getLogger(DeviceService.class);
+
+    private final AccountService accounts;
+    private final DeviceRepository devices;
+    private final Clock clock;
+
+    @Inject
+    public DeviceService(AccountService accounts, DeviceRepository devices, Clock clock) {
+        this.accounts = accounts;
+        this.devices = devices;
+        this.clock = clock;
+    }
+
+    @Transactional
+    public Device create(String owner, String accountId, DeviceSettings settings) {
+        accounts.owned(owner, accountId);
+        validate(settings);
+        Instant now = now();
+        Device device = devices.insert(new Device(
+                Ids.next("dev"),
+                accountId,
+                settings.name(),
+                settings.platform(),
+                viewOf(settings),
+                settings.syncIntervalSeconds(),
+                now,
+                now));
+        LOG.infof("device %s created in account %s", device.id(), accountId);
+        return device;
+    }
+
+    @Transactional
+    public Page<Device> list(String owner, String accountId, String cursor, int limit) {
+        accounts.owned(owner, accountId);
+        return Cursors.guard(() -> devices.page(accountId, cursor, limit));
+    }
+
+    @Transactional
+    public Device get(String owner, String accountId, String deviceId) {
+        accounts.owned(owner, accountId);
+        return owned(accountId, deviceId);
+    }
+
+    @Transactional
+    public Device update(String owner, String accountId, String deviceId, UnaryOperator<DeviceSettings> change) {
+        accounts.owned(owner, accountId);
+        Device current = owned(accountId, deviceId);
+        DeviceSettings next = change.apply(settingsOf(current));
+        validate(next);
+        Device saved = devices.update(new Device(
+                current.id(),
+                accountId,
+                next.name(),
+                next.platform(),
+                viewOf(next),
+                next.syncIntervalSeconds(),
+                current.createdAt(),
+                now()));
+        LOG.infof("device %s updated", deviceId);
+        return saved;
+    }
+
+    @Transactional
+    public void delete(String owner, String accountId, String deviceId) {
+        accounts.owned(owner, accountId);
+        if (!devices.deleteInAccount(accountId, deviceId)) {
+            throw notFound(deviceId);
+        }
+        LOG.infof("device %s deleted from account %s", deviceId, accountId);
+    }
+
+    public static DeviceSettings settingsOf(Device d) {
+        DeviceView view = d.view();
+        boolean everything = view.folders() == null && view.windowDays() == null && view.maxPerFolder() == null;
+        return new DeviceSettings(d.name(), d.platform(), everything ? null : view, d.syncIntervalSeconds());
+    }
+
+    private Device owned(String accountId, String deviceId) {
+        return devices.findInAccount(accountId, deviceId).orElseThrow(() -> notFound(deviceId));
+    }
+
+    private static NotFoundException notFound(String deviceId) {
+        return new NotFoundException("no device " + deviceId);
+    }
+
+    private static DeviceView viewOf(DeviceSettings s) {
+        return s.view() == null ? DeviceView.EVERYTHING : s.view();
+    }
+
+    private static void validate(DeviceSettings s) {
+        Validator v = new Validator()
+                .required("name", s.name())
+                .text("name", s.name(), 1, 100)
+                .required("platform", s.platform())
+                .range("syncIntervalSeconds", s.syncIntervalSeconds(), 60, 86400);
+        DeviceView view = s.view();
+        if (view != null) {
+            v.range("view.windowDays", view.windowDays(), 1, 36500)
+                    .range("view.maxPerFolder", view.maxPerFolder(), 1, 100000);
+            if (view.folders() != null) {
+                v.check(
+                        !view.folders().isEmpty() && view.folders().size() <= 1000,
+                        "view.folders",
+                        "must name 1 to 1000 folders");
+                for (int i = 0; i < view.folders().size(); i++) {
+                    String folder = view.folders().get(i);
+                    v.required("view.folders[" + i + "]", folder).text("view.folders[" + i + "]", folder, 1, 1000);
+                }
+            }
+        }
+        v.throwIfInvalid();
+    }
+
+    private Instant now() {
+        return clock.instant().truncatedTo(ChronoUnit.MICROS);
+    }
+}

@@ -1,0 +1,82 @@
+package dev.mailsync.store;
+
+import dev.mailsync.sync.DeviceView;
+import dev.mailsync.sync.Platform;
+import io.quarkus.hibernate.orm.panache.PanacheRepositoryBase;
+import io.quarkus.panache.common.Parameters;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.util.Arrays;
+import java.util.Optional;
+
+/** Devices in PostgreSQL. Callers check the account's owner first; devices are scoped by account. */
+@ApplicationScoped
+public class DeviceRepository implements PanacheRepositoryBase<DeviceEntity, String> {
+
+    public Device insert(Device device) {
+        DeviceEntity e = new DeviceEntity();
+        e.id = device.id();
+        e.accountId = device.accountId();
+        e.createdAt = device.createdAt();
+        copySettings(device, e);
+        persist(e);
+        return toDevice(e);
+    }
+
+    public Optional<Device> findInAccount(String accountId, String deviceId) {
+        return find("id = ?1 and accountId = ?2", deviceId, accountId)
+                .firstResultOptional()
+                .map(DeviceRepository::toDevice);
+    }
+
+    public Page<Device> page(String accountId, String cursor, int limit) {
+        return Keyset.page(
+                this,
+                "accountId = :account",
+                Parameters.with("account", accountId),
+                cursor,
+                limit,
+                e -> e.createdAt,
+                e -> e.id,
+                DeviceRepository::toDevice);
+    }
+
+    public Device update(Device device) {
+        DeviceEntity e = findById(device.id());
+        copySettings(device, e);
+        return toDevice(e);
+    }
+
+    public boolean deleteInAccount(String accountId, String deviceId) {
+        return delete("id = ?1 and accountId = ?2", deviceId, accountId) > 0;
+    }
+
+    public long countInAccount(String accountId) {
+        return count("accountId", accountId);
+    }
+
+    private static void copySettings(Device d, DeviceEntity e) {
+        e.name = d.name();
+        e.platform = d.platform().name();
+        DeviceView view = d.view() == null ? DeviceView.EVERYTHING : d.view();
+        e.viewFolders = view.folders() == null ? null : view.folders().toArray(String[]::new);
+        e.viewWindowDays = view.windowDays();
+        e.viewMaxPerFolder = view.maxPerFolder();
+        e.syncIntervalSeconds = d.syncIntervalSeconds();
+        e.updatedAt = d.updatedAt();
+    }
+
+    static Device toDevice(DeviceEntity e) {
+        return new Device(
+                e.id,
+                e.accountId,
+                e.name,
+                Platform.valueOf(e.platform),
+                new DeviceView(
+                        e.viewFolders == null ? null : Arrays.asList(e.viewFolders),
+                        e.viewWindowDays,
+                        e.viewMaxPerFolder),
+                e.syncIntervalSeconds,
+                e.createdAt,
+                e.updatedAt);
+    }
+}

@@ -1,0 +1,8 @@
+package dev.mailsync.sync;
+
+/** The kind of device a mailbox view belongs to. */
+public enum Platform {
+    MOBILE,
+    DESKTOP,
+    WEB
+}

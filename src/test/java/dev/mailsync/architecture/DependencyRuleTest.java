@@ -1,0 +1,104 @@
+package dev.mailsync.architecture;
+
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+import static com.tngtech.archunit.library.Architectures.layeredArchitecture;
+
+import com.tngtech.archunit.core.importer.ImportOption;
+import com.tngtech.archunit.junit.AnalyzeClasses;
+import com.tngtech.archunit.junit.ArchTest;
+import com.tngtech.archunit.lang.ArchRule;
+
+/**
+ * The dependency rule of the house style: {@code sync} is pure Java; {@code mail} and {@code store}
+ * translate to and from it; {@code service} and {@code jobs} orchestrate; nothing depends on {@code api}.
+ */
+@AnalyzeClasses(packages = "dev.mailsync", importOptions = ImportOption.DoNotIncludeTests.class)
+class DependencyRuleTest {
+
+    @ArchTest
+    static final ArchRule layers = layeredArchitecture()
+            .consideringOnlyDependenciesInAnyPackage("dev.mailsync..")
+            .withOptionalLayers(true)
+            .layer("api")
+            .definedBy("dev.mailsync.api..")
+            .layer("service")
+            .definedBy("dev.mailsync.service..")
+            .layer("jobs")
+            .definedBy("dev.mailsync.jobs..")
+            .layer("mail")
+            .definedBy("dev.mailsync.mail..")
+            .layer("store")
+            .definedBy("dev.mailsync.store..")
+            .layer("sync")
+            .definedBy("dev.mailsync.sync..")
+            .layer("config")
+            .definedBy("dev.mailsync.config..")
+            .whereLayer("api")
+            .mayNotBeAccessedByAnyLayer()
+            .whereLayer("service")
+            .mayOnlyBeAccessedByLayers("api")
+            .whereLayer("jobs")
+            .mayOnlyBeAccessedByLayers("api", "service")
+            .whereLayer("mail")
+            .mayOnlyBeAccessedByLayers("api", "service", "jobs")
+            .whereLayer("store")
+            .mayOnlyBeAccessedByLayers("api", "service", "jobs")
+            .whereLayer("sync")
+            .mayOnlyBeAccessedByLayers("api", "service", "jobs", "mail", "store")
+            .whereLayer("config")
+            .mayOnlyBeAccessedByLayers("api", "service", "jobs", "mail", "store");
+
+    @ArchTest
+    static final ArchRule sync_is_pure_java = noClasses()
+            .that()
+            .resideInAPackage("dev.mailsync.sync..")
+            .should()
+            .dependOnClassesThat()
+            .resideInAnyPackage(
+                    "jakarta..",
+                    "javax..",
+                    "io.quarkus..",
+                    "io.smallrye..",
+                    "org.hibernate..",
+                    "java.net..",
+                    "java.sql..",
+                    "java.io..",
+                    "java.nio..",
+                    "org.eclipse.angus..",
+                    "com.fasterxml..")
+            .because("the sync rules are plain Java with no I/O, no framework and no clock");
+
+    @ArchTest
+    static final ArchRule sync_reads_no_clock_and_no_randomness = noClasses()
+            .that()
+            .resideInAPackage("dev.mailsync.sync..")
+            .should()
+            .callMethod(java.time.Instant.class, "now")
+            .orShould()
+            .callMethod(System.class, "currentTimeMillis")
+            .orShould()
+            .dependOnClassesThat()
+            .haveFullyQualifiedName("java.util.Random")
+            .orShould()
+            .dependOnClassesThat()
+            .haveFullyQualifiedName("java.time.Clock")
+            .because("planners take 'now' as an argument so their tests control time");
+
+    @ArchTest
+    static final ArchRule entities_stay_in_store = noClasses()
+            .that()
+            .resideOutsideOfPackage("dev.mailsync.store..")
+            .should()
+            .dependOnClassesThat()
+            .haveSimpleNameEndingWith("Entity")
+            .because("entities never leave store; the rest of the service sees records");
+
+    @ArchTest
+    static final ArchRule only_mail_uses_jakarta_mail = noClasses()
+            .that()
+            .resideOutsideOfPackage("dev.mailsync.mail..")
+            .should()
+            .dependOnClassesThat()
+            .resideInAnyPackage("jakarta.mail..", "org.eclipse.angus..")
+            .because("the mail package is the one adapter to the mail servers");
+}
