@@ -16,7 +16,7 @@ import org.eclipse.microprofile.config.spi.ConfigSource;
  * profiles); it stops when the JVM exits.
  */
 public class EmbeddedPostgresConfigSourceFactory implements ConfigSourceFactory {
-    static final String URL_PROPERTY = "mailsync.internal.embedded-postgres.url";
+    static final String URL_PROPERTY = "embedded-postgres.for-mailsync.jdbc-url";
 
     @Override
     public Iterable<ConfigSource> getConfigSources(ConfigSourceContext context) {
