@@ -1,0 +1,586 @@
+package dev.mailsync.mail.imap;
+
+import dev.mailsync.mail.MailAccessException;
+import dev.mailsync.mail.MailEndpoint;
+import dev.mailsync.mail.MailFailures;
+import dev.mailsync.mail.MailSessions;
+import dev.mailsync.sync.FailureCode;
+import dev.mailsync.sync.FolderInfo;
+import dev.mailsync.sync.FolderStatus;
+import dev.mailsync.sync.MessageFlags;
+import dev.mailsync.sync.MessageSummary;
+import dev.mailsync.sync.Protocol;
+import jakarta.mail.Folder;
+import jakarta.mail.MessagingException;
+import jakarta.mail.NoSuchProviderException;
+import jakarta.mail.Provider;
+import jakarta.mail.Session;
+import jakarta.mail.Store;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Date;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Properties;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.function.Consumer;
+import org.eclipse.angus.mail.iap.ProtocolException;
+import org.eclipse.angus.mail.iap.Response;
+import org.eclipse.angus.mail.imap.IMAPFolder;
+import org.eclipse.angus.mail.imap.IMAPStore;
+import org.eclipse.angus.mail.imap.ResyncData;
+import org.eclipse.angus.mail.imap.protocol.BODY;
+import org.eclipse.angus.mail.imap.protocol.BODYSTRUCTURE;
+import org.eclipse.angus.mail.imap.protocol.ENVELOPE;
+import org.eclipse.angus.mail.imap.protocol.FLAGS;
+import org.eclipse.angus.mail.imap.protocol.FetchResponse;
+import org.eclipse.angus.mail.imap.protocol.IMAPProtocol;
+import org.eclipse.angus.mail.imap.protocol.INTERNALDATE;
+import org.eclipse.angus.mail.imap.protocol.ListInfo;
+import org.eclipse.angus.mail.imap.protocol.RFC822SIZE;
+import org.eclipse.angus.mail.imap.protocol.UID;
+import org.jboss.logging.Logger;
+
+/**
+ * One logged-in IMAP connection for a sync run: capabilities, the folder list, a full UID/flags scan of a
+ * folder and message summaries by UID. Plain Java; the sync engine opens one per account and run.
+ *
+ * <p>Folders are opened read-only (EXAMINE), one at a time, on the one connection; a folder stays open
+ * for later calls with the same name. Message data is fetched with raw {@code FETCH} commands whose
+ * responses are converted right away, so no Angus message objects pile up in the folder's message cache
+ * (100,000 of them took ~1.6 GB); Angus parses the responses and still sees every other untagged response
+ * (EXISTS, EXPUNGE, ...).
+ *
+ * <p>Not thread-safe: use an instance from one thread at a time. Every failure talking to the server is a
+ * {@link MailAccessException} classified by {@link MailFailures}.
+ */
+public final class ImapConnection implements AutoCloseable {
+    private static final Logger LOG = Logger.getLogger(ImapConnection.class);
+
+    /** Messages per {@code FETCH (UID FLAGS)} of a scan. */
+    static final int SCAN_CHUNK = 5_000;
+    /** Bytes of the first text/plain part fetched for a preview when the server has no PREVIEW. */
+    static final int PREVIEW_PREFIX_BYTES = 2_048;
+
+    private static final long MAX_UID = 0xFFFF_FFFFL;
+    private static final List<String> SPECIAL_USES =
+            List.of("\\Sent", "\\Drafts", "\\Trash", "\\Junk", "\\Archive", "\\All", "\\Flagged");
+
+    private final MailEndpoint endpoint;
+    private final IMAPStore store;
+    private final Set<String> capabilities;
+    private final boolean previewParsing;
+    private IMAPFolder folder;
+    private boolean closed;
+
+    private ImapConnection(MailEndpoint endpoint, IMAPStore store, Set<String> capabilities) {
+        this.endpoint = endpoint;
+        this.store = store;
+        this.capabilities = capabilities;
+        this.previewParsing = store instanceof PreviewImapStore;
+    }
+
+    /**
+     * Connects and logs in.
+     *
+     * @throws IllegalArgumentException if the endpoint is not IMAP
+     * @throws MailAccessException if the server cannot be reached or refuses the login
+     */
+    public static ImapConnection open(MailSessions sessions, MailEndpoint endpoint) throws MailAccessException {
+        Objects.requireNonNull(sessions, "sessions");
+        Objects.requireNonNull(endpoint, "endpoint");
+        if (endpoint.protocol() != Protocol.IMAP) {
+            throw new IllegalArgumentException("not an IMAP endpoint: " + endpoint);
+        }
+        Properties props = sessions.properties(endpoint);
+        Session session = Session.getInstance(props);
+        session.setDebug(false);
+        String protocol = MailSessions.storeProtocol(endpoint);
+        try {
+            session.setProvider(
+                    new Provider(Provider.Type.STORE, protocol, PreviewImapStore.class.getName(), "mailsync", "1"));
+        } catch (NoSuchProviderException e) {
+            throw new MailAccessException(FailureCode.INTERNAL, "cannot register the IMAP store", e);
+        }
+        Store store = sessions.connect(endpoint, session);
+        if (!(store instanceof IMAPStore imap)) {
+            closeQuietly(store);
+            throw new MailAccessException(
+                    FailureCode.INTERNAL,
+                    "Jakarta Mail returned " + store.getClass().getName() + " for IMAP");
+        }
+        try {
+            return new ImapConnection(endpoint, imap, readCapabilities(imap));
+        } catch (MessagingException | RuntimeException e) {
+            closeQuietly(store);
+            throw MailFailures.classify(e, endpoint);
+        }
+    }
+
+    /** The capabilities announced after login, upper case (CONDSTORE, QRESYNC, MOVE, PREVIEW, ...). */
+    public Set<String> capabilities() throws MailAccessException {
+        ensureOpen();
+        return capabilities;
+    }
+
+    /**
+     * Every folder ({@code LIST "" "*"}) in the server's order, with its hierarchy delimiter and RFC 6154
+     * special use. INBOX is always named {@code INBOX}.
+     */
+    public List<FolderInfo> listFolders() throws MailAccessException {
+        ensureOpen();
+        try {
+            IMAPFolder via = folder != null && folder.isOpen() ? folder : (IMAPFolder) store.getDefaultFolder();
+            ListInfo[] infos = (ListInfo[]) via.doCommand(p -> p.list("", "*"));
+            List<FolderInfo> out = new ArrayList<>();
+            Set<String> seen = new HashSet<>();
+            if (infos != null) {
+                for (ListInfo info : infos) {
+                    FolderInfo f = folderInfo(info);
+                    if (f != null && seen.add(f.name())) {
+                        out.add(f);
+                    }
+                }
+            }
+            return out;
+        } catch (MessagingException | RuntimeException e) {
+            throw MailFailures.classify(e, endpoint);
+        }
+    }
+
+    static FolderInfo folderInfo(ListInfo info) {
+        if (info == null || info.name == null || info.name.isEmpty()) {
+            return null;
+        }
+        String name = "INBOX".equalsIgnoreCase(info.name) ? "INBOX" : info.name;
+        String delimiter = info.separator == '\0' ? null : String.valueOf(info.separator);
+        String specialUse = null;
+        boolean selectable = info.canOpen;
+        for (String attr : info.attrs == null ? new String[0] : info.attrs) {
+            if (attr == null) {
+                continue;
+            }
+            if (attr.equalsIgnoreCase("\\Noselect") || attr.equalsIgnoreCase("\\NonExistent")) {
+                selectable = false;
+            }
+            for (String use : SPECIAL_USES) {
+                if (specialUse == null && use.equalsIgnoreCase(attr)) {
+                    specialUse = use;
+                }
+            }
+        }
+        return new FolderInfo(name, delimiter, specialUse, selectable);
+    }
+
+    /**
+     * Examines the folder afresh and reads its status and the UID and flags of every message, in chunks of
+     * {@value #SCAN_CHUNK} sequence numbers. An empty folder costs no FETCH at all.
+     */
+    public FolderScan scanFolder(String name) throws MailAccessException {
+        Objects.requireNonNull(name, "name");
+        ensureOpen();
+        try {
+            IMAPFolder f = examine(name, true);
+            long uidValidity = f.getUIDValidity();
+            long uidNext = f.getUIDNext();
+            Long highestModSeq = null;
+            if (capabilities.contains("CONDSTORE")) {
+                long modSeq = f.getHighestModSeq();
+                highestModSeq = modSeq > 0 ? modSeq : null;
+            }
+            int count = f.getMessageCount();
+            TreeMap<Long, Set<String>> byUid = new TreeMap<>();
+            for (int start = 1; start <= count; start += SCAN_CHUNK) {
+                int end = (int) Math.min(count, (long) start + SCAN_CHUNK - 1);
+                scanChunk(f, start, end, byUid);
+            }
+            List<MessageFlags> messages = new ArrayList<>(byUid.size());
+            byUid.forEach((uid, flags) -> messages.add(new MessageFlags(uid, flags)));
+            if (uidNext <= 0) {
+                // RFC 3501 requires UIDNEXT in the EXAMINE answer; for a server that omits it, the next UID is
+                // at least one past the highest seen.
+                uidNext = byUid.isEmpty() ? 1 : byUid.lastKey() + 1;
+            }
+            return new FolderScan(new FolderStatus(uidValidity, uidNext, messages.size(), highestModSeq), messages);
+        } catch (MessagingException | RuntimeException e) {
+            throw MailFailures.classify(e, endpoint);
+        }
+    }
+
+    private static void scanChunk(IMAPFolder f, int start, int end, Map<Long, Set<String>> byUid)
+            throws MessagingException {
+        int n = end - start + 1;
+        long[] uids = new long[n];
+        @SuppressWarnings("unchecked")
+        Set<String>[] flags = new Set[n];
+        f.doCommand(p -> {
+            // Sequence numbers, never '*': a non-UID FETCH also keeps the server from sending EXPUNGE
+            // in between (RFC 3501 §7.4.1), so the numbers stay valid for the whole scan.
+            Response[] responses = p.command("FETCH " + start + ":" + end + " (UID FLAGS)", null);
+            for (Response r : responses) {
+                if (r instanceof FetchResponse fr && fr.getNumber() >= start && fr.getNumber() <= end) {
+                    int i = fr.getNumber() - start;
+                    UID uid = fr.getItem(UID.class);
+                    FLAGS fl = fr.getItem(FLAGS.class);
+                    if (uid != null) {
+                        uids[i] = uid.uid;
+                    }
+                    if (fl != null) {
+                        flags[i] = FetchConversions.flags(fl);
+                    }
+                }
+            }
+            finish(p, responses, false);
+            return null;
+        });
+        for (int i = 0; i < n; i++) {
+            if (uids[i] > 0 && flags[i] != null) {
+                byUid.put(uids[i], flags[i]);
+            }
+        }
+    }
+
+    /**
+     * Fetches the summaries of these messages, {@code chunkSize} UIDs per command, and hands each chunk to
+     * the sink, sorted by UID. UIDs that do not exist (any more) are skipped silently; a chunk in which none
+     * exists is not handed over. A message whose envelope or body structure cannot be parsed still gets a
+     * summary with what is known (flags, size, internal date), and a warning naming only its UID is logged.
+     * Runtime exceptions thrown by the sink are passed on unchanged.
+     *
+     * <p>Preview: with the PREVIEW capability (RFC 8970) the server's preview is fetched in the same
+     * command; otherwise the first 2 KB of the first text/plain part are fetched ({@code BODY.PEEK[n]<0.2048>},
+     * one command per distinct part number in the chunk) and the preview is derived from them.
+     */
+    public void fetchSummaries(String folderName, List<Long> uids, int chunkSize, Consumer<List<MessageSummary>> sink)
+            throws MailAccessException {
+        Objects.requireNonNull(folderName, "folderName");
+        Objects.requireNonNull(uids, "uids");
+        Objects.requireNonNull(sink, "sink");
+        if (chunkSize < 1) {
+            throw new IllegalArgumentException("chunkSize must be positive, was " + chunkSize);
+        }
+        ensureOpen();
+        TreeSet<Long> distinct = new TreeSet<>();
+        for (Long uid : uids) {
+            if (uid != null && uid > 0 && uid <= MAX_UID) {
+                distinct.add(uid);
+            }
+        }
+        if (distinct.isEmpty()) {
+            return;
+        }
+        List<Long> sorted = new ArrayList<>(distinct);
+        for (int from = 0; from < sorted.size(); from += chunkSize) {
+            List<Long> chunk = sorted.subList(from, Math.min(sorted.size(), from + chunkSize));
+            List<MessageSummary> summaries;
+            try {
+                IMAPFolder f = examine(folderName, false);
+                summaries = summaryChunk(f, chunk);
+            } catch (MessagingException | RuntimeException e) {
+                throw MailFailures.classify(e, endpoint);
+            }
+            if (!summaries.isEmpty()) {
+                sink.accept(summaries);
+            }
+        }
+    }
+
+    /** What one message's FETCH responses said, gathered before conversion. */
+    private static final class Fetched {
+        final long uid;
+        FLAGS flags;
+        ENVELOPE envelope;
+        long size = -1;
+        Date internalDate;
+        BODYSTRUCTURE structure;
+        String preview;
+        boolean degraded;
+
+        Fetched(long uid) {
+            this.uid = uid;
+        }
+    }
+
+    private List<MessageSummary> summaryChunk(IMAPFolder f, List<Long> chunk) throws MessagingException {
+        Set<Long> wanted = new HashSet<>(chunk);
+        boolean serverPreview = previewParsing && capabilities.contains("PREVIEW");
+        String items = "UID FLAGS ENVELOPE RFC822.SIZE INTERNALDATE BODYSTRUCTURE" + (serverPreview ? " PREVIEW" : "");
+        Map<Long, Fetched> got = new TreeMap<>();
+        uidFetch(f, FetchConversions.uidSet(chunk), items, wanted, got);
+
+        // Angus drops a FETCH response it cannot parse (a broken ENVELOPE or BODYSTRUCTURE) as a whole.
+        // Ask again for the simple items of what is missing: what exists then was unparseable.
+        List<Long> missing = new ArrayList<>();
+        for (Long uid : chunk) {
+            if (!got.containsKey(uid)) {
+                missing.add(uid);
+            }
+        }
+        if (!missing.isEmpty()) {
+            Map<Long, Fetched> retry = new TreeMap<>();
+            uidFetch(
+                    f,
+                    FetchConversions.uidSet(missing),
+                    "UID FLAGS RFC822.SIZE INTERNALDATE",
+                    Set.copyOf(missing),
+                    retry);
+            for (Fetched m : retry.values()) {
+                LOG.warnf("IMAP summary of UID %d could not be parsed; keeping flags, size and dates only", m.uid);
+                m.degraded = true;
+                got.put(m.uid, m);
+            }
+        }
+
+        Map<Long, String> previews = serverPreview ? Map.of() : previewsFromBodies(f, got.values());
+        List<MessageSummary> out = new ArrayList<>(got.size());
+        for (Fetched m : got.values()) {
+            String preview = serverPreview ? m.preview : previews.get(m.uid);
+            out.add(summary(m, preview));
+        }
+        return out;
+    }
+
+    private static MessageSummary summary(Fetched m, String preview) {
+        Set<String> flags = FetchConversions.flags(m.flags);
+        long size = Math.max(0, m.size);
+        Instant internalDate = m.internalDate == null ? null : m.internalDate.toInstant();
+        if (!m.degraded) {
+            try {
+                ENVELOPE e = m.envelope;
+                return new MessageSummary(
+                        m.uid,
+                        flags,
+                        e == null ? null : FetchConversions.decodeHeader(e.subject),
+                        e == null ? List.of() : FetchConversions.addresses(e.from),
+                        e == null ? List.of() : FetchConversions.addresses(e.to),
+                        e == null ? List.of() : FetchConversions.addresses(e.cc),
+                        e == null || e.date == null ? null : e.date.toInstant(),
+                        e == null || e.messageId == null || e.messageId.isBlank() ? null : e.messageId.strip(),
+                        size,
+                        internalDate,
+                        FetchConversions.normalizePreview(preview),
+                        FetchConversions.hasAttachments(m.structure));
+            } catch (RuntimeException ex) {
+                LOG.warnf(
+                        "IMAP summary of UID %d could not be converted (%s); keeping flags, size and dates only",
+                        m.uid, ex.getClass().getSimpleName());
+            }
+        }
+        return new MessageSummary(
+                m.uid, flags, null, List.of(), List.of(), List.of(), null, null, size, internalDate, null, false);
+    }
+
+    /** Sends {@code UID FETCH set (items)} and merges the responses for wanted UIDs into {@code into}. */
+    private static void uidFetch(IMAPFolder f, String uidSet, String items, Set<Long> wanted, Map<Long, Fetched> into)
+            throws MessagingException {
+        f.doCommand(p -> {
+            Response[] responses = p.command("UID FETCH " + uidSet + " (" + items + ")", null);
+            // Responses for the same message may be split; UID is in each one answering a UID FETCH, but an
+            // unsolicited one (another client's flag change) may carry none: merge by sequence number.
+            Map<Integer, Fetched> bySeq = new HashMap<>();
+            for (Response r : responses) {
+                if (r instanceof FetchResponse fr) {
+                    UID uid = fr.getItem(UID.class);
+                    Fetched m = uid != null && wanted.contains(uid.uid)
+                            ? into.computeIfAbsent(uid.uid, Fetched::new)
+                            : bySeq.get(fr.getNumber());
+                    if (m == null) {
+                        continue;
+                    }
+                    bySeq.put(fr.getNumber(), m);
+                    merge(m, fr);
+                }
+            }
+            finish(p, responses, true);
+            return null;
+        });
+    }
+
+    private static void merge(Fetched m, FetchResponse fr) {
+        FLAGS flags = fr.getItem(FLAGS.class);
+        if (flags != null) {
+            m.flags = flags;
+        }
+        ENVELOPE envelope = fr.getItem(ENVELOPE.class);
+        if (envelope != null) {
+            m.envelope = envelope;
+        }
+        RFC822SIZE size = fr.getItem(RFC822SIZE.class);
+        if (size != null) {
+            m.size = size.size;
+        }
+        INTERNALDATE date = fr.getItem(INTERNALDATE.class);
+        if (date != null) {
+            m.internalDate = date.getDate();
+        }
+        BODYSTRUCTURE structure = fr.getItem(BODYSTRUCTURE.class);
+        if (structure != null) {
+            m.structure = structure;
+        }
+        Map<String, Object> extensions = fr.getExtensionItems();
+        if (extensions != null && extensions.containsKey(PreviewImapStore.PREVIEW)) {
+            m.preview = (String) extensions.get(PreviewImapStore.PREVIEW);
+        }
+    }
+
+    /**
+     * Previews for a server without PREVIEW: the first {@value #PREVIEW_PREFIX_BYTES} bytes of each
+     * message's first text/plain part, one {@code UID FETCH} per distinct part number.
+     */
+    private static Map<Long, String> previewsFromBodies(IMAPFolder f, Iterable<Fetched> messages)
+            throws MessagingException {
+        Map<String, List<Long>> uidsBySection = new TreeMap<>();
+        Map<Long, FetchConversions.TextPart> parts = new HashMap<>();
+        for (Fetched m : messages) {
+            FetchConversions.TextPart part = m.degraded ? null : FetchConversions.firstPlainText(m.structure);
+            if (part != null) {
+                parts.put(m.uid, part);
+                uidsBySection
+                        .computeIfAbsent(part.section(), s -> new ArrayList<>())
+                        .add(m.uid);
+            }
+        }
+        Map<Long, String> previews = new HashMap<>();
+        for (Map.Entry<String, List<Long>> e : uidsBySection.entrySet()) {
+            String section = e.getKey();
+            List<Long> uids = e.getValue();
+            Collections.sort(uids);
+            Set<Long> wanted = Set.copyOf(uids);
+            String command = "UID FETCH " + FetchConversions.uidSet(uids) + " (UID BODY.PEEK[" + section + "]<0."
+                    + PREVIEW_PREFIX_BYTES + ">)";
+            f.doCommand(p -> {
+                Response[] responses = p.command(command, null);
+                for (Response r : responses) {
+                    if (r instanceof FetchResponse fr) {
+                        UID uid = fr.getItem(UID.class);
+                        BODY body = fr.getItem(BODY.class);
+                        if (uid == null || body == null || !wanted.contains(uid.uid) || body.getByteArray() == null) {
+                            continue;
+                        }
+                        FetchConversions.TextPart part = parts.get(uid.uid);
+                        byte[] data = body.getByteArray().getNewBytes();
+                        try {
+                            String preview = FetchConversions.previewFromPrefix(data, part.encoding(), part.charset());
+                            if (preview != null) {
+                                previews.put(uid.uid, preview);
+                            }
+                        } catch (RuntimeException ex) {
+                            LOG.warnf(
+                                    "no preview for UID %d: %s",
+                                    uid.uid, ex.getClass().getSimpleName());
+                        }
+                    }
+                }
+                finish(p, responses, true);
+                return null;
+            });
+        }
+        return previews;
+    }
+
+    /**
+     * Hands the untagged responses that are not FETCH results to Angus (EXISTS, EXPUNGE, BYE, response
+     * codes) and throws for a BAD or BYE result, and for NO unless {@code noIsPartial}: a UID FETCH may end
+     * in NO when some of the messages were expunged meanwhile (RFC 2180 §4.1), and what did come is still
+     * good. FETCH responses are not handed over: Angus would create a cached message object for each.
+     */
+    private static void finish(IMAPProtocol p, Response[] responses, boolean noIsPartial) throws ProtocolException {
+        List<Response> others = new ArrayList<>();
+        for (Response r : responses) {
+            if (!(r instanceof FetchResponse)) {
+                others.add(r);
+            }
+        }
+        p.notifyResponseHandlers(others.toArray(Response[]::new));
+        Response result = responses[responses.length - 1];
+        if (noIsPartial && result.isNO()) {
+            LOG.debug("UID FETCH answered NO; keeping the partial result");
+            return;
+        }
+        p.handleResult(result);
+    }
+
+    /**
+     * The folder, opened read-only. An open folder of the same name is reused unless {@code fresh} asks for
+     * a new EXAMINE (the only way to learn a current UIDNEXT and HIGHESTMODSEQ). With CONDSTORE the
+     * EXAMINE carries the CONDSTORE parameter, so the server reports HIGHESTMODSEQ.
+     */
+    private IMAPFolder examine(String name, boolean fresh) throws MessagingException {
+        if (folder != null && folder.isOpen() && sameName(folder.getFullName(), name) && !fresh) {
+            return folder;
+        }
+        closeFolderQuietly();
+        IMAPFolder f = (IMAPFolder) store.getFolder(name);
+        if (capabilities.contains("CONDSTORE")) {
+            f.open(Folder.READ_ONLY, ResyncData.CONDSTORE);
+        } else {
+            f.open(Folder.READ_ONLY);
+        }
+        folder = f;
+        return f;
+    }
+
+    private static boolean sameName(String open, String wanted) {
+        return open.equals(wanted) || ("INBOX".equalsIgnoreCase(open) && "INBOX".equalsIgnoreCase(wanted));
+    }
+
+    /** Closes the open folder (if any) and logs out. Never throws. */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        closeFolderQuietly();
+        closeQuietly(store);
+    }
+
+    private void closeFolderQuietly() {
+        IMAPFolder f = folder;
+        folder = null;
+        if (f != null && f.isOpen()) {
+            try {
+                f.close(false);
+            } catch (MessagingException | RuntimeException ignored) {
+                // The connection is gone or going; the next command reports it.
+            }
+        }
+    }
+
+    private static void closeQuietly(Store store) {
+        try {
+            store.close();
+        } catch (MessagingException | RuntimeException ignored) {
+            // Closing: nothing left to report to.
+        }
+    }
+
+    private void ensureOpen() {
+        if (closed) {
+            throw new IllegalStateException("the IMAP connection to " + endpoint.address() + " is closed");
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Set<String> readCapabilities(IMAPStore store) throws MessagingException {
+        IMAPFolder root = (IMAPFolder) store.getDefaultFolder();
+        Map<String, String> map = (Map<String, String>) root.doCommand(IMAPProtocol::getCapabilities);
+        Set<String> names = new TreeSet<>();
+        if (map != null) {
+            for (String key : map.keySet()) {
+                // Angus keeps private markers such as __PRELOGIN__ in the map.
+                if (!key.startsWith("__")) {
+                    names.add(key.toUpperCase(Locale.ROOT));
+                }
+            }
+        }
+        return Collections.unmodifiableSet(names);
+    }
+}

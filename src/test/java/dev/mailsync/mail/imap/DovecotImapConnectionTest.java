@@ -1,0 +1,110 @@
+package dev.mailsync.mail.imap;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.mailsync.mail.MailEndpoint;
+import dev.mailsync.sync.FolderInfo;
+import dev.mailsync.testsupport.Dovecot;
+import dev.mailsync.testsupport.TestMessages;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@link ImapConnection} against a real Dovecot: CONDSTORE (HIGHESTMODSEQ), PREVIEW from the server and
+ * the special-use folders its configuration creates.
+ */
+class DovecotImapConnectionTest extends ImapConnectionContract {
+    private static Dovecot dovecot;
+
+    @BeforeAll
+    static void startDovecot() {
+        dovecot = Dovecot.start(Dovecot.options().user("bob", "bob-pw"));
+    }
+
+    @AfterAll
+    static void stopDovecot() {
+        if (dovecot != null) {
+            dovecot.close();
+        }
+    }
+
+    @Override
+    MailEndpoint endpoint() {
+        return dovecot.imapEndpoint("bob");
+    }
+
+    @Override
+    PlainImap otherClient() {
+        MailEndpoint e = endpoint();
+        return new PlainImap(e.host(), e.port(), e.username(), e.password());
+    }
+
+    @Override
+    boolean condstore() {
+        return true;
+    }
+
+    @Test
+    void dovecotAnnouncesCondstorePreviewAndSpecialUse() throws Exception {
+        try (ImapConnection c = open()) {
+            assertThat(c.capabilities()).contains("CONDSTORE", "QRESYNC", "PREVIEW", "SPECIAL-USE", "MOVE", "UIDPLUS");
+        }
+    }
+
+    @Test
+    void specialUseFoldersAreListedWithTheirAttribute() throws Exception {
+        try (ImapConnection c = open()) {
+            Map<String, String> uses = c.listFolders().stream()
+                    .filter(f -> f.specialUse() != null)
+                    .collect(Collectors.toMap(FolderInfo::name, FolderInfo::specialUse));
+
+            assertThat(uses)
+                    .containsEntry("Sent", "\\Sent")
+                    .containsEntry("Drafts", "\\Drafts")
+                    .containsEntry("Trash", "\\Trash")
+                    .containsEntry("Junk", "\\Junk")
+                    .containsEntry("Archive", "\\Archive")
+                    .doesNotContainKey("INBOX");
+        }
+    }
+
+    @Test
+    void highestModSeqGrowsWhenAnotherClientChangesAFlag() throws Exception {
+        String folder = newFolder();
+        long uid = append(folder, TestMessages.simple("x"));
+
+        try (ImapConnection c = open()) {
+            long before = c.scanFolder(folder).status().highestModSeq();
+            otherClient().setFlags(folder, uid, flags(jakarta.mail.Flags.Flag.FLAGGED));
+
+            assertThat(c.scanFolder(folder).status().highestModSeq()).isGreaterThan(before);
+        }
+    }
+
+    @Test
+    void theServersPreviewIsUsedForALongQuotedPrintableText() throws Exception {
+        String folder = newFolder();
+        StringBuilder body = new StringBuilder();
+        for (int i = 0; i < 60; i++) {
+            body.append("Zeile ").append(i).append(" mit Umlauten äöü.\n");
+        }
+        long uid = append(
+                folder,
+                TestMessages.builder().subject("long").text(body.toString()).build());
+
+        try (ImapConnection c = open()) {
+            List<dev.mailsync.sync.MessageSummary> out = new ArrayList<>();
+            c.fetchSummaries(folder, List.of(uid), 10, out::addAll);
+
+            assertThat(out).hasSize(1);
+            assertThat(out.get(0).preview())
+                    .startsWith("Zeile 0 mit Umlauten äöü. Zeile 1")
+                    .hasSizeLessThanOrEqualTo(200);
+        }
+    }
+}
