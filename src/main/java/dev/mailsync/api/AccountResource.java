@@ -7,6 +7,7 @@ import dev.mailsync.api.AccountDtos.VerifyResponse;
 import dev.mailsync.mail.VerifyOutcome;
 import dev.mailsync.service.AccountService;
 import dev.mailsync.service.AccountView;
+import dev.mailsync.service.DeltaService;
 import io.quarkus.security.Authenticated;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
@@ -39,6 +40,9 @@ public class AccountResource {
 
     @Inject
     JsonWebToken jwt;
+
+    @Inject
+    DeltaService deltas;
 
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
@@ -87,6 +91,14 @@ public class AccountResource {
     public VerifyResponse verify(@PathParam("accountId") String accountId) {
         VerifyOutcome outcome = accounts.verify(owner(), accountId);
         return new VerifyResponse(outcome.protocol(), outcome.capabilities(), Instant.now());
+    }
+
+    @GET
+    @Path("{accountId}/folders")
+    public SyncDtos.FolderList folders(@PathParam("accountId") String accountId) {
+        return new SyncDtos.FolderList(deltas.folders(owner(), accountId).stream()
+                .map(SyncDtos.FolderDto::of)
+                .toList());
     }
 
     private String owner() {

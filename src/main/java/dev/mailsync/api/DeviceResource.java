@@ -3,13 +3,23 @@ package dev.mailsync.api;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import dev.mailsync.api.DeviceDtos.DeviceInput;
 import dev.mailsync.api.DeviceDtos.DeviceResponse;
+import dev.mailsync.api.SyncDtos.AckRequest;
+import dev.mailsync.api.SyncDtos.ChangesResponse;
+import dev.mailsync.api.SyncDtos.SyncJobRequest;
+import dev.mailsync.api.SyncDtos.SyncJobResponse;
+import dev.mailsync.api.SyncDtos.ViewResponse;
+import dev.mailsync.config.MailsyncConfig;
+import dev.mailsync.service.DeltaService;
 import dev.mailsync.service.DeviceService;
+import dev.mailsync.service.SyncJobService;
 import dev.mailsync.store.Device;
 import io.quarkus.security.Authenticated;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HeaderParam;
+import jakarta.ws.rs.NotSupportedException;
 import jakarta.ws.rs.PATCH;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
@@ -21,7 +31,11 @@ import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.UriInfo;
 import org.eclipse.microprofile.jwt.JsonWebToken;
 
-/** {@code /v1/accounts/{accountId}/devices}: operations createDevice … deleteDevice of openapi.yaml. */
+/**
+ * {@code /v1/accounts/{accountId}/devices}: the device operations of openapi.yaml, and what a device
+ * does with its sync state (scheduleSync, listSyncJobs, getChanges, acknowledgeState, listMessages).
+ * They share one resource class because JAX-RS picks the class by path prefix first.
+ */
 @Path("/v1/accounts/{accountId}/devices")
 @Authenticated
 @Produces(MediaType.APPLICATION_JSON)
@@ -35,6 +49,15 @@ public class DeviceResource {
 
     @Inject
     JsonWebToken jwt;
+
+    @Inject
+    SyncJobService syncJobs;
+
+    @Inject
+    DeltaService deltas;
+
+    @Inject
+    MailsyncConfig config;
 
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
@@ -80,6 +103,80 @@ public class DeviceResource {
     public Response delete(@PathParam("accountId") String accountId, @PathParam("deviceId") String deviceId) {
         devices.delete(owner(), accountId, deviceId);
         return Response.noContent().build();
+    }
+
+    /** The body is optional ("sync now"); when there is one it must be JSON. */
+    @POST
+    @Path("{deviceId}/sync-jobs")
+    public Response scheduleSync(
+            @PathParam("accountId") String accountId,
+            @PathParam("deviceId") String deviceId,
+            @HeaderParam("Idempotency-Key") String idempotencyKey,
+            @HeaderParam("Content-Type") String contentType,
+            String body,
+            UriInfo uri)
+            throws JsonProcessingException {
+        boolean empty = body == null || body.isBlank();
+        if (!empty
+                && (contentType == null
+                        || !MediaType.valueOf(contentType).isCompatible(MediaType.APPLICATION_JSON_TYPE))) {
+            throw new NotSupportedException();
+        }
+        SyncJobRequest request = empty ? new SyncJobRequest(null) : bodies.read(body, SyncJobRequest.class);
+        SyncJobService.Scheduled scheduled =
+                syncJobs.schedule(owner(), accountId, deviceId, request.changes(), idempotencyKey);
+        return Response.accepted(SyncJobResponse.of(scheduled.job()))
+                .location(uri.getBaseUriBuilder()
+                        .path("v1/sync-jobs")
+                        .path(scheduled.job().id())
+                        .build())
+                .header("Sync-Job-Outcome", scheduled.outcome().name())
+                .build();
+    }
+
+    @GET
+    @Path("{deviceId}/sync-jobs")
+    public PageResponse<SyncJobResponse> listSyncJobs(
+            @PathParam("accountId") String accountId,
+            @PathParam("deviceId") String deviceId,
+            @QueryParam("limit") String limit,
+            @QueryParam("cursor") String cursor) {
+        return PageResponse.of(
+                syncJobs.history(owner(), accountId, deviceId, cursor, Paging.limit(limit)), SyncJobResponse::of);
+    }
+
+    @GET
+    @Path("{deviceId}/changes")
+    public ChangesResponse changes(
+            @PathParam("accountId") String accountId,
+            @PathParam("deviceId") String deviceId,
+            @QueryParam("since") String since,
+            @QueryParam("limit") String limit) {
+        return ChangesResponse.of(
+                deltas.changes(owner(), accountId, deviceId, since, Paging.deltaLimit(limit, config)));
+    }
+
+    @POST
+    @Path("{deviceId}/ack")
+    @Consumes(MediaType.APPLICATION_JSON)
+    public Response ack(@PathParam("accountId") String accountId, @PathParam("deviceId") String deviceId, String body)
+            throws JsonProcessingException {
+        deltas.acknowledge(
+                owner(),
+                accountId,
+                deviceId,
+                bodies.read(body, AckRequest.class).state());
+        return Response.noContent().build();
+    }
+
+    @GET
+    @Path("{deviceId}/messages")
+    public ViewResponse messages(
+            @PathParam("accountId") String accountId,
+            @PathParam("deviceId") String deviceId,
+            @QueryParam("cursor") String cursor,
+            @QueryParam("limit") String limit) {
+        return ViewResponse.of(deltas.view(owner(), accountId, deviceId, cursor, Paging.deltaLimit(limit, config)));
     }
 
     private String owner() {

@@ -10,17 +10,27 @@ final class Paging {
     private Paging() {}
 
     static int limit(String raw) {
+        return parse(raw, DEFAULT_LIMIT, MAX_LIMIT);
+    }
+
+    /** limit of deltas and views: 1 to mailsync.sync.max-page, 500 when absent. */
+    static int deltaLimit(String raw, dev.mailsync.config.MailsyncConfig config) {
+        int max = config.sync().maxPage();
+        return parse(raw, Math.min(500, max), max);
+    }
+
+    private static int parse(String raw, int fallback, int max) {
         if (raw == null) {
-            return DEFAULT_LIMIT;
+            return fallback;
         }
         try {
             int limit = Integer.parseInt(raw.trim());
-            if (limit >= 1 && limit <= MAX_LIMIT) {
+            if (limit >= 1 && limit <= max) {
                 return limit;
             }
         } catch (NumberFormatException e) {
             // fall through to the one error below
         }
-        throw new InvalidInputException("limit", "must be an integer between 1 and " + MAX_LIMIT);
+        throw new InvalidInputException("limit", "must be an integer between 1 and " + max);
     }
 }

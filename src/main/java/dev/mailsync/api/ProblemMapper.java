@@ -10,6 +10,7 @@ import dev.mailsync.service.FieldError;
 import dev.mailsync.service.InvalidInputException;
 import dev.mailsync.service.MailServerException;
 import dev.mailsync.service.NotFoundException;
+import dev.mailsync.service.StateExpiredException;
 import dev.mailsync.sync.FailureCode;
 import io.quarkus.security.AuthenticationFailedException;
 import io.quarkus.security.ForbiddenException;
@@ -46,7 +47,13 @@ public class ProblemMapper {
 
     @ServerExceptionMapper
     public Response conflict(ConflictException e, UriInfo uri) {
-        return answer(Problem.of(409, "CONFLICT", "Conflict", e.getMessage()), uri);
+        return answer(Problem.of(409, e.code(), "Conflict", e.getMessage()), uri);
+    }
+
+    /** The client can act on this type: reload the full view, then continue with its state. */
+    @ServerExceptionMapper
+    public Response stateExpired(StateExpiredException e, UriInfo uri) {
+        return answer(Problem.of(410, "STATE_EXPIRED", "State expired: reload the view", e.getMessage()), uri);
     }
 
     @ServerExceptionMapper

@@ -15,6 +15,10 @@ public interface MailsyncConfig {
 
     Credentials credentials();
 
+    Jobs jobs();
+
+    Sync sync();
+
     /** Where the service may connect to. */
     interface Outbound {
         /**
@@ -51,5 +55,59 @@ public interface MailsyncConfig {
          * keys can rotate without downtime.
          */
         Map<String, String> keys();
+    }
+
+    /** The sync-job engine. Every replica runs workers; PostgreSQL coordinates them. */
+    interface Jobs {
+        /** Run workers in this instance (off: the instance only serves the API). */
+        @WithDefault("true")
+        boolean enabled();
+
+        /** Worker threads (platform threads; Angus Mail is synchronized, see the README). */
+        @WithDefault("4")
+        int workers();
+
+        /** How often idle workers look for work when no notification arrives. */
+        @WithDefault("2s")
+        Duration pollInterval();
+
+        /** How long a claimed account stays leased without a heartbeat; heartbeats come every third of it. */
+        @WithDefault("30s")
+        Duration leaseDuration();
+
+        /** Attempts per job before it fails for good. */
+        @WithDefault("5")
+        int maxAttempts();
+
+        /** First retry delay; doubles per attempt, with ±20 % jitter. */
+        @WithDefault("5s")
+        Duration backoffBase();
+
+        /** Longest retry delay. */
+        @WithDefault("10m")
+        Duration backoffMax();
+
+        /** How long shutdown waits for running jobs to reach a safe point before it lets their leases go. */
+        @WithDefault("20s")
+        Duration shutdownGrace();
+
+        /** How often each replica enqueues the jobs of devices whose sync interval is due. */
+        @WithDefault("15s")
+        Duration scheduleTick();
+    }
+
+    /** The mirror and the deltas. */
+    interface Sync {
+        /** How long removed folders and messages stay as tombstones; older states answer 410. */
+        @WithDefault("30d")
+        Duration tombstoneRetention();
+
+        /** Messages per FETCH of summaries (bounded memory). */
+        @WithDefault("500")
+        int summaryChunk();
+
+        /** Largest page of the changes and messages endpoints. */
+        @WithDefault("1000")
+        int maxPage();
     }
 }

@@ -10,6 +10,7 @@ import dev.mailsync.store.Account;
 import dev.mailsync.store.AccountRepository;
 import dev.mailsync.store.DeviceRepository;
 import dev.mailsync.store.Ids;
+import dev.mailsync.store.JobStore;
 import dev.mailsync.store.Page;
 import dev.mailsync.sync.AccountWarnings;
 import dev.mailsync.sync.FailureCode;
@@ -40,6 +41,7 @@ public class AccountService {
     private final MailVerifier verifier;
     private final MailsyncConfig config;
     private final Clock clock;
+    private final JobStore jobs;
 
     @Inject
     public AccountService(
@@ -48,7 +50,9 @@ public class AccountService {
             OutboundGuard outboundGuard,
             MailVerifier verifier,
             MailsyncConfig config,
-            Clock clock) {
+            Clock clock,
+            JobStore jobs) {
+        this.jobs = jobs;
         this.accounts = accounts;
         this.devices = devices;
         this.outboundGuard = outboundGuard;
@@ -97,6 +101,7 @@ public class AccountService {
                 || !updated.username().equals(current.username());
         if (connectionChanged) {
             updated = withoutError(updated);
+            unblock(current.id());
         }
         rejectDuplicate(updated);
         Account saved = accounts.update(updated, next.password());
@@ -124,7 +129,10 @@ public class AccountService {
         });
         try {
             VerifyOutcome outcome = verifier.verify(endpoint);
-            QuarkusTransaction.requiringNew().run(() -> accounts.recordError(accountId, null));
+            QuarkusTransaction.requiringNew().run(() -> {
+                accounts.recordError(accountId, null);
+                unblock(accountId);
+            });
             LOG.infof(
                     "account %s verified: %d capabilities",
                     accountId, outcome.capabilities().size());
@@ -134,6 +142,15 @@ public class AccountService {
             QuarkusTransaction.requiringNew().run(() -> accounts.recordError(accountId, error));
             LOG.infof("account %s verify failed: %s", accountId, e.code());
             throw new MailServerException(e.code(), e.getMessage());
+        }
+    }
+
+    /** New settings or a good login: scheduled syncs may try this account again. */
+    private void unblock(String accountId) {
+        try {
+            jobs.setAuthBlocked(accountId, false);
+        } catch (java.sql.SQLException e) {
+            throw new IllegalStateException("database failure: " + e.getMessage(), e);
         }
     }
 

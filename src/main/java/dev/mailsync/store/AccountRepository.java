@@ -38,6 +38,11 @@ public class AccountRepository implements PanacheRepositoryBase<AccountEntity, S
         return find("id = ?1 and owner = ?2", id, owner).firstResultOptional().map(AccountRepository::toAccount);
     }
 
+    /** An account by id, whoever owns it: for the sync engine, never for API reads. */
+    public Optional<Account> byId(String id) {
+        return Optional.ofNullable(findById(id)).map(AccountRepository::toAccount);
+    }
+
     public Page<Account> page(String owner, String cursor, int limit) {
         return Keyset.page(
                 this,
@@ -90,6 +95,9 @@ public class AccountRepository implements PanacheRepositoryBase<AccountEntity, S
 
     public void recordError(String accountId, Account.LastError error) {
         AccountEntity e = findById(accountId);
+        if (e == null) {
+            return;
+        }
         if (error == null) {
             e.lastErrorCode = null;
             e.lastErrorDetail = null;
@@ -98,6 +106,17 @@ public class AccountRepository implements PanacheRepositoryBase<AccountEntity, S
             e.lastErrorCode = error.code().name();
             e.lastErrorDetail = error.detail();
             e.lastErrorAt = error.at();
+        }
+    }
+
+    /** A sync finished: the account's last sync time, and no error any more. */
+    public void recordSync(String accountId, java.time.Instant at) {
+        AccountEntity e = findById(accountId);
+        if (e != null) {
+            e.lastSyncAt = at;
+            e.lastErrorCode = null;
+            e.lastErrorDetail = null;
+            e.lastErrorAt = null;
         }
     }
 

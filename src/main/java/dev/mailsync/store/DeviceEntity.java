@@ -35,6 +35,10 @@ public class DeviceEntity {
     @Column(name = "sync_interval_seconds")
     public Integer syncIntervalSeconds;
 
+    /** When the schedule next enqueues a job; null without a sync interval. */
+    @Column(name = "next_sync_at")
+    public Instant nextSyncAt;
+
     @Column(name = "created_at")
     public Instant createdAt;
 

@@ -50,11 +50,22 @@ public class DeviceRepository implements PanacheRepositoryBase<DeviceEntity, Str
         return delete("id = ?1 and accountId = ?2", deviceId, accountId) > 0;
     }
 
+    /** The views of all devices of an account: a refresh covers their union. */
+    public java.util.List<DeviceView> viewsOf(String accountId) {
+        return find("accountId", accountId).stream()
+                .map(e -> toDevice(e).view())
+                .toList();
+    }
+
     public long countInAccount(String accountId) {
         return count("accountId", accountId);
     }
 
     private static void copySettings(Device d, DeviceEntity e) {
+        if (!java.util.Objects.equals(e.syncIntervalSeconds, d.syncIntervalSeconds())) {
+            // A new interval starts now: the first scheduled sync comes at once.
+            e.nextSyncAt = d.syncIntervalSeconds() == null ? null : d.updatedAt();
+        }
         e.name = d.name();
         e.platform = d.platform().name();
         DeviceView view = d.view() == null ? DeviceView.EVERYTHING : d.view();

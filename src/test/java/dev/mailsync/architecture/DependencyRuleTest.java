@@ -63,7 +63,8 @@ class DependencyRuleTest {
                     "java.net..",
                     "java.sql..",
                     "java.io..",
-                    "java.nio..",
+                    "java.nio.file..",
+                    "java.nio.channels..",
                     "org.eclipse.angus..",
                     "com.fasterxml..")
             .because("the sync rules are plain Java with no I/O, no framework and no clock");

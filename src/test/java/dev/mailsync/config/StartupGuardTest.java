@@ -73,6 +73,16 @@ class StartupGuardTest {
             }
 
             @Override
+            public Jobs jobs() {
+                throw new UnsupportedOperationException();
+            }
+
+            @Override
+            public Sync sync() {
+                throw new UnsupportedOperationException();
+            }
+
+            @Override
             public Credentials credentials() {
                 return new Credentials() {
                     @Override

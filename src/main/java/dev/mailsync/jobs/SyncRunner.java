@@ -1,0 +1,145 @@
+package dev.mailsync.jobs;
+
+import dev.mailsync.config.MailsyncConfig;
+import dev.mailsync.mail.MailAccessException;
+import dev.mailsync.mail.MailEndpoint;
+import dev.mailsync.mail.MailSessions;
+import dev.mailsync.mail.imap.FolderScan;
+import dev.mailsync.mail.imap.ImapConnection;
+import dev.mailsync.store.Account;
+import dev.mailsync.store.AccountRepository;
+import dev.mailsync.store.DeltaStore;
+import dev.mailsync.store.DeviceRepository;
+import dev.mailsync.store.JobStore;
+import dev.mailsync.store.MirrorFolder;
+import dev.mailsync.store.MirrorStore;
+import dev.mailsync.store.Tx;
+import dev.mailsync.sync.DeviceView;
+import dev.mailsync.sync.FailureCode;
+import dev.mailsync.sync.FolderInfo;
+import dev.mailsync.sync.FolderPlanner;
+import dev.mailsync.sync.FolderScanPlan;
+import dev.mailsync.sync.ImapScanPlanner;
+import dev.mailsync.sync.MirrorMessageRef;
+import dev.mailsync.sync.Protocol;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.time.Clock;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+import org.jboss.logging.Logger;
+
+/**
+ * Runs one claimed job: refreshes the account mirror from the server. Mail I/O runs outside any
+ * transaction; each write to the mirror is its own short transaction, fenced by the lease token. The
+ * folder's server state is recorded only after all its new messages are in, so a crash or a retry
+ * repeats work but never skips it.
+ */
+@ApplicationScoped
+public class SyncRunner {
+    private static final Logger LOG = Logger.getLogger(SyncRunner.class);
+
+    private final AccountRepository accounts;
+    private final DeviceRepository devices;
+    private final MirrorStore mirror;
+    private final DeltaStore deltas;
+    private final MailSessions sessions;
+    private final MailsyncConfig config;
+    private final Clock clock;
+
+    @Inject
+    public SyncRunner(
+            AccountRepository accounts,
+            DeviceRepository devices,
+            MirrorStore mirror,
+            DeltaStore deltas,
+            MailSessions sessions,
+            MailsyncConfig config,
+            Clock clock) {
+        this.accounts = accounts;
+        this.devices = devices;
+        this.mirror = mirror;
+        this.deltas = deltas;
+        this.sessions = sessions;
+        this.config = config;
+        this.clock = clock;
+    }
+
+    /** What the account looks like to this job: where to connect and what the devices want. */
+    record Target(MailEndpoint endpoint, List<DeviceView> views) {}
+
+    /** @return the account's change number once the refresh is in the mirror */
+    long refresh(JobStore.Claim claim, SafePoint safePoint) throws MailAccessException, JobCancelledException {
+        String accountId = claim.job().accountId();
+        long token = claim.leaseToken();
+        Target target = Tx.call(() -> {
+            Account a = accounts.byId(accountId).orElseThrow(() -> new IllegalStateException("account is gone"));
+            return new Target(
+                    new MailEndpoint(
+                            a.protocol(), a.host(), a.port(), a.security(), a.username(), accounts.password(accountId)),
+                    devices.viewsOf(accountId));
+        });
+        if (target.endpoint().protocol() == Protocol.POP3) {
+            throw new MailAccessException(
+                    FailureCode.PROTOCOL_ERROR, "POP3 synchronisation is not available in this version of mailsync");
+        }
+        try (ImapConnection imap = ImapConnection.open(sessions, target.endpoint())) {
+            List<FolderInfo> serverFolders = imap.listFolders();
+            Map<String, MirrorFolder> known = Tx.call(() -> mirror.liveFolders(accountId)).stream()
+                    .collect(Collectors.toMap(MirrorFolder::name, Function.identity()));
+            FolderPlanner.Plan folderPlan = FolderPlanner.plan(
+                    known.values().stream()
+                            .map(f ->
+                                    new FolderPlanner.MirrorFolderRef(f.id(), f.name(), f.delimiter(), f.specialUse()))
+                            .toList(),
+                    serverFolders);
+            Map<String, String> folderIds =
+                    Tx.call(() -> mirror.applyFolderPlan(accountId, token, folderPlan, clock.instant()));
+
+            for (FolderInfo folder : FolderPlanner.toRefresh(serverFolders, target.views())) {
+                safePoint.check();
+                refreshFolder(imap, accountId, token, folder, folderIds.get(folder.name()), known.get(folder.name()));
+            }
+        }
+        return Tx.call(() -> deltas.seqs(accountId).current());
+    }
+
+    private void refreshFolder(
+            ImapConnection imap, String accountId, long token, FolderInfo folder, String folderId, MirrorFolder known)
+            throws MailAccessException {
+        FolderScan scan = imap.scanFolder(folder.name());
+        List<MirrorMessageRef> refs = Tx.call(() -> mirror.liveMessages(folderId));
+        FolderScanPlan plan =
+                ImapScanPlanner.plan(known == null ? null : known.uidValidity(), refs, scan.status(), scan.messages());
+        if (plan.reset()) {
+            LOG.infof("account %s folder %s: UIDVALIDITY changed, folder reset", accountId, folderId);
+        }
+        if (!plan.destroyMessageIds().isEmpty() || !plan.flagChanges().isEmpty()) {
+            Tx.call(() -> {
+                mirror.applyScan(accountId, token, plan, clock.instant());
+                return null;
+            });
+        }
+        imap.fetchSummaries(
+                folder.name(),
+                plan.uidsToFetch(),
+                config.sync().summaryChunk(),
+                chunk -> Tx.call(() -> {
+                    mirror.insertMessages(accountId, token, folderId, chunk);
+                    return null;
+                }));
+        Tx.call(() -> {
+            mirror.updateFolderStatus(accountId, token, folderId, scan.status());
+            return null;
+        });
+        LOG.debugf(
+                "account %s folder %s: %d new, %d flag changes, %d removed",
+                accountId,
+                folderId,
+                plan.uidsToFetch().size(),
+                plan.flagChanges().size(),
+                plan.destroyMessageIds().size());
+    }
+}

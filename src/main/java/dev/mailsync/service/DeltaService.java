@@ -1,0 +1,196 @@
+package dev.mailsync.service;
+
+import dev.mailsync.store.DeltaStore;
+import dev.mailsync.store.DeltaStore.FolderRow;
+import dev.mailsync.store.DeltaStore.MessageRow;
+import dev.mailsync.store.Device;
+import dev.mailsync.store.Tx;
+import dev.mailsync.sync.DeviceView;
+import dev.mailsync.sync.StateToken;
+import dev.mailsync.sync.ViewRules;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+
+/**
+ * Per-device deltas: what changed in the account mirror after a state, inside the device's view.
+ * Presenting a state acknowledges it. States are change numbers of the account; a state older than the
+ * device's acknowledged one is still served, so a lost response is recovered by asking again.
+ */
+@ApplicationScoped
+public class DeltaService {
+    private final AccountService accounts;
+    private final DeviceService devices;
+    private final DeltaStore store;
+    private final Clock clock;
+
+    @Inject
+    public DeltaService(AccountService accounts, DeviceService devices, DeltaStore store, Clock clock) {
+        this.accounts = accounts;
+        this.devices = devices;
+        this.store = store;
+        this.clock = clock;
+    }
+
+    public record Delta(
+            String oldState,
+            String newState,
+            boolean hasMore,
+            List<FolderRow> foldersCreated,
+            List<FolderRow> foldersUpdated,
+            List<String> foldersDestroyed,
+            List<MessageRow> messagesCreated,
+            List<MessageRow> messagesUpdated,
+            List<String> messagesDestroyed) {}
+
+    public record View(String state, List<FolderRow> folders, List<MessageRow> messages, String nextCursor) {}
+
+    public Delta changes(String owner, String accountId, String deviceId, String since, int limit) {
+        Device device = devices.get(owner, accountId, deviceId);
+        DeviceView view = device.view();
+        Instant now = clock.instant();
+        return Tx.call(() -> {
+            DeltaStore.Seqs seqs = store.seqs(accountId);
+            long from = since == null ? 0 : seqOf(since, deviceId, seqs);
+            if (from < seqs.purged()) {
+                throw new StateExpiredException("state " + from + " is older than the retained changes (from "
+                        + seqs.purged() + "); reload the device's view");
+            }
+            DeltaStore.ChangePage page =
+                    store.changes(accountId, from, seqs.current(), limit, view.maxPerFolder() != null);
+            List<FolderRow> fCreated = new ArrayList<>();
+            List<FolderRow> fUpdated = new ArrayList<>();
+            List<String> fDestroyed = new ArrayList<>();
+            for (FolderRow f : page.folders()) {
+                boolean visible = ViewRules.folderVisible(view, f.name());
+                boolean isNew = f.createdSeq() > from;
+                if (f.destroyedSeq() != null) {
+                    if (!isNew && visible) {
+                        fDestroyed.add(f.id());
+                    }
+                } else if (visible) {
+                    (isNew ? fCreated : fUpdated).add(f);
+                }
+            }
+            List<MessageRow> mCreated = new ArrayList<>();
+            List<MessageRow> mUpdated = new ArrayList<>();
+            List<String> mDestroyed = new ArrayList<>();
+            for (MessageRow m : page.messages()) {
+                boolean isNew = m.createdSeq() > from;
+                if (m.destroyedSeq() != null) {
+                    if (!isNew && ViewRules.folderVisible(view, m.folderName())) {
+                        mDestroyed.add(m.id());
+                    }
+                } else if (ViewRules.messageVisible(view, m.folderName(), m.internalDate(), m.newerInFolder(), now)) {
+                    (isNew ? mCreated : mUpdated).add(m);
+                }
+            }
+            long to = page.hasMore() ? page.lastSeq() : seqs.current();
+            store.acknowledge(deviceId, from, now);
+            return new Delta(
+                    new StateToken(deviceId, from).encode(),
+                    new StateToken(deviceId, to).encode(),
+                    page.hasMore(),
+                    fCreated,
+                    fUpdated,
+                    fDestroyed,
+                    mCreated,
+                    mUpdated,
+                    mDestroyed);
+        });
+    }
+
+    /** The account's live folders as the mirror has them (POP3: INBOX once synced). */
+    public List<FolderRow> folders(String owner, String accountId) {
+        accounts.owned(owner, accountId);
+        return Tx.call(() -> store.liveFolders(accountId));
+    }
+
+    /** Acknowledges a state without reading further. */
+    public void acknowledge(String owner, String accountId, String deviceId, String state) {
+        devices.get(owner, accountId, deviceId);
+        if (state == null) {
+            throw new InvalidInputException("state", "is required");
+        }
+        Tx.call(() -> {
+            long seq = seqOf(state, deviceId, store.seqs(accountId));
+            store.acknowledge(deviceId, seq, clock.instant());
+            return null;
+        });
+    }
+
+    /** One page of the device's full current view, with the state it corresponds to. */
+    public View view(String owner, String accountId, String deviceId, String cursor, int limit) {
+        Device device = devices.get(owner, accountId, deviceId);
+        DeviceView view = device.view();
+        Instant now = clock.instant();
+        return Tx.call(() -> {
+            long state;
+            String afterId;
+            if (cursor == null) {
+                state = store.seqs(accountId).current();
+                afterId = null;
+            } else {
+                ViewCursor c = ViewCursor.decode(cursor);
+                state = c.state();
+                afterId = c.afterId();
+            }
+            List<MessageRow> rows = store.liveMessages(accountId, afterId, limit + 1, view.maxPerFolder() != null);
+            String next = null;
+            if (rows.size() > limit) {
+                rows = rows.subList(0, limit);
+                next = new ViewCursor(state, rows.get(limit - 1).id()).encode();
+            }
+            List<MessageRow> visible = rows.stream()
+                    .filter(m ->
+                            ViewRules.messageVisible(view, m.folderName(), m.internalDate(), m.newerInFolder(), now))
+                    .toList();
+            List<FolderRow> folders = cursor == null
+                    ? store.liveFolders(accountId).stream()
+                            .filter(f -> ViewRules.folderVisible(view, f.name()))
+                            .toList()
+                    : List.of();
+            return new View(new StateToken(deviceId, state).encode(), folders, visible, next);
+        });
+    }
+
+    private static long seqOf(String token, String deviceId, DeltaStore.Seqs seqs) {
+        StateToken state;
+        try {
+            state = StateToken.decode(token);
+        } catch (IllegalArgumentException e) {
+            throw new ConflictException("INVALID_STATE", "this state was not issued by mailsync");
+        }
+        if (!state.deviceId().equals(deviceId)) {
+            throw new ConflictException("INVALID_STATE", "this state belongs to another device");
+        }
+        if (state.seq() > seqs.current()) {
+            throw new ConflictException("INVALID_STATE", "this state is ahead of the account; it was not issued here");
+        }
+        return state.seq();
+    }
+
+    /** Paging cursor of the full view: the state of the first page and the last message id returned. */
+    record ViewCursor(long state, String afterId) {
+        String encode() {
+            return Base64.getUrlEncoder()
+                    .withoutPadding()
+                    .encodeToString((state + ":" + afterId).getBytes(StandardCharsets.UTF_8));
+        }
+
+        static ViewCursor decode(String cursor) {
+            try {
+                String raw = new String(Base64.getUrlDecoder().decode(cursor), StandardCharsets.UTF_8);
+                int colon = raw.indexOf(':');
+                return new ViewCursor(Long.parseLong(raw.substring(0, colon)), raw.substring(colon + 1));
+            } catch (RuntimeException e) {
+                throw new InvalidInputException("cursor", "is not a cursor from a previous page of this list");
+            }
+        }
+    }
+}

@@ -1,0 +1,248 @@
+package dev.mailsync.store;
+
+import io.agroal.api.AgroalDataSource;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/** Reads the mirror's change log for deltas, and the live view for full reloads. */
+@ApplicationScoped
+public class DeltaStore {
+
+    private final AgroalDataSource dataSource;
+
+    @Inject
+    public DeltaStore(AgroalDataSource dataSource) {
+        this.dataSource = dataSource;
+    }
+
+    /** The account's newest change number, and the number up to which tombstones were purged. */
+    public record Seqs(long current, long purged) {}
+
+    public record FolderRow(
+            String id,
+            String name,
+            String delimiter,
+            String specialUse,
+            long createdSeq,
+            long changeSeq,
+            Long destroyedSeq) {}
+
+    public record MessageRow(
+            String id,
+            String folderId,
+            String folderName,
+            long uid,
+            Set<String> flags,
+            String subject,
+            String fromJson,
+            String toJson,
+            String ccJson,
+            Instant sentAt,
+            String messageId,
+            long size,
+            Instant internalDate,
+            String preview,
+            boolean hasAttachments,
+            long createdSeq,
+            long changeSeq,
+            Long destroyedSeq,
+            long newerInFolder) {}
+
+    /** Rows whose latest change is in (since, upto], in change order; {@code lastSeq} of the last row. */
+    public record ChangePage(List<FolderRow> folders, List<MessageRow> messages, boolean hasMore, long lastSeq) {}
+
+    public Seqs seqs(String accountId) throws SQLException {
+        try (Connection c = dataSource.getConnection();
+                PreparedStatement s = c.prepareStatement("SELECT change_seq, purged_seq FROM account WHERE id = ?")) {
+            s.setString(1, accountId);
+            try (ResultSet r = s.executeQuery()) {
+                if (!r.next()) {
+                    throw new IllegalStateException("account " + accountId + " is gone");
+                }
+                return new Seqs(r.getLong(1), r.getLong(2));
+            }
+        }
+    }
+
+    public ChangePage changes(String accountId, long since, long upto, int limit, boolean rankMessages)
+            throws SQLException {
+        try (Connection c = dataSource.getConnection()) {
+            List<String> folderIds = new ArrayList<>();
+            List<String> messageIds = new ArrayList<>();
+            long lastSeq = since;
+            int rows = 0;
+            boolean hasMore = false;
+            try (PreparedStatement s = c.prepareStatement("SELECT kind, id, change_seq FROM ("
+                    + " SELECT 'F' AS kind, id, change_seq FROM mirror_folder"
+                    + "   WHERE account_id = ? AND change_seq > ? AND change_seq <= ?"
+                    + " UNION ALL"
+                    + " SELECT 'M' AS kind, id, change_seq FROM mirror_message"
+                    + "   WHERE account_id = ? AND change_seq > ? AND change_seq <= ?"
+                    + ") x ORDER BY change_seq LIMIT ?")) {
+                for (int i = 0; i < 2; i++) {
+                    s.setString(1 + 3 * i, accountId);
+                    s.setLong(2 + 3 * i, since);
+                    s.setLong(3 + 3 * i, upto);
+                }
+                s.setInt(7, limit + 1);
+                try (ResultSet r = s.executeQuery()) {
+                    while (r.next()) {
+                        if (rows == limit) {
+                            hasMore = true;
+                            break;
+                        }
+                        rows++;
+                        lastSeq = r.getLong(3);
+                        ("F".equals(r.getString(1)) ? folderIds : messageIds).add(r.getString(2));
+                    }
+                }
+            }
+            return new ChangePage(
+                    folders(c, folderIds), messages(c, "m.id = ANY(?)", messageIds, rankMessages), hasMore, lastSeq);
+        }
+    }
+
+    private static List<FolderRow> folders(Connection c, List<String> ids) throws SQLException {
+        if (ids.isEmpty()) {
+            return List.of();
+        }
+        Map<String, FolderRow> byId = new HashMap<>();
+        try (PreparedStatement s =
+                c.prepareStatement("SELECT id, name, delimiter, special_use, created_seq, change_seq,"
+                        + " destroyed_seq FROM mirror_folder WHERE id = ANY(?)")) {
+            s.setArray(1, c.createArrayOf("text", ids.toArray()));
+            try (ResultSet r = s.executeQuery()) {
+                while (r.next()) {
+                    byId.put(
+                            r.getString(1),
+                            new FolderRow(
+                                    r.getString(1),
+                                    r.getString(2),
+                                    r.getString(3),
+                                    r.getString(4),
+                                    r.getLong(5),
+                                    r.getLong(6),
+                                    Jdbc.nullableLong(r, "destroyed_seq")));
+                }
+            }
+        }
+        return ids.stream().map(byId::get).toList();
+    }
+
+    private static final String MESSAGE_SELECT = "SELECT m.id, m.folder_id, f.name AS folder_name, m.uid, m.flags,"
+            + " m.subject, m.from_addresses::text AS from_json, m.to_addresses::text AS to_json,"
+            + " m.cc_addresses::text AS cc_json, m.sent_at, m.message_id, m.size, m.internal_date, m.preview,"
+            + " m.has_attachments, m.created_seq, m.change_seq, m.destroyed_seq,"
+            + " CASE WHEN ? THEN (SELECT count(*) FROM mirror_message o WHERE o.folder_id = m.folder_id"
+            + "   AND o.destroyed_seq IS NULL AND (o.internal_date > m.internal_date"
+            + "   OR (o.internal_date = m.internal_date AND o.uid > m.uid))) ELSE 0 END AS newer"
+            + " FROM mirror_message m JOIN mirror_folder f ON f.id = m.folder_id WHERE ";
+
+    private static List<MessageRow> messages(Connection c, String where, List<String> ids, boolean rank)
+            throws SQLException {
+        if (ids.isEmpty()) {
+            return List.of();
+        }
+        Map<String, MessageRow> byId = new HashMap<>();
+        try (PreparedStatement s = c.prepareStatement(MESSAGE_SELECT + where)) {
+            s.setBoolean(1, rank);
+            s.setArray(2, c.createArrayOf("text", ids.toArray()));
+            try (ResultSet r = s.executeQuery()) {
+                while (r.next()) {
+                    MessageRow row = message(r);
+                    byId.put(row.id(), row);
+                }
+            }
+        }
+        return ids.stream().map(byId::get).toList();
+    }
+
+    /** One page of the live messages of an account, in id order, after {@code afterId}. */
+    public List<MessageRow> liveMessages(String accountId, String afterId, int limit, boolean rank)
+            throws SQLException {
+        try (Connection c = dataSource.getConnection();
+                PreparedStatement s = c.prepareStatement(MESSAGE_SELECT
+                        + "m.account_id = ? AND m.destroyed_seq IS NULL AND m.id > ? ORDER BY m.id LIMIT ?")) {
+            s.setBoolean(1, rank);
+            s.setString(2, accountId);
+            s.setString(3, afterId == null ? "" : afterId);
+            s.setInt(4, limit);
+            List<MessageRow> rows = new ArrayList<>();
+            try (ResultSet r = s.executeQuery()) {
+                while (r.next()) {
+                    rows.add(message(r));
+                }
+            }
+            return rows;
+        }
+    }
+
+    /** The live folders of an account, for the full view. */
+    public List<FolderRow> liveFolders(String accountId) throws SQLException {
+        try (Connection c = dataSource.getConnection();
+                PreparedStatement s = c.prepareStatement(
+                        "SELECT id, name, delimiter, special_use, created_seq, change_seq,"
+                                + " destroyed_seq FROM mirror_folder WHERE account_id = ? AND destroyed_seq IS NULL ORDER BY name")) {
+            s.setString(1, accountId);
+            List<FolderRow> rows = new ArrayList<>();
+            try (ResultSet r = s.executeQuery()) {
+                while (r.next()) {
+                    rows.add(new FolderRow(
+                            r.getString(1),
+                            r.getString(2),
+                            r.getString(3),
+                            r.getString(4),
+                            r.getLong(5),
+                            r.getLong(6),
+                            null));
+                }
+            }
+            return rows;
+        }
+    }
+
+    /** Records that a device has everything up to {@code seq}; never moves a cursor backwards. */
+    public void acknowledge(String deviceId, long seq, Instant now) throws SQLException {
+        try (Connection c = dataSource.getConnection();
+                PreparedStatement s = c.prepareStatement(
+                        "UPDATE device SET acked_seq = GREATEST(acked_seq, ?), last_sync_at = ? WHERE id = ?")) {
+            s.setLong(1, seq);
+            s.setTimestamp(2, Jdbc.ts(now));
+            s.setString(3, deviceId);
+            s.executeUpdate();
+        }
+    }
+
+    private static MessageRow message(ResultSet r) throws SQLException {
+        return new MessageRow(
+                r.getString("id"),
+                r.getString("folder_id"),
+                r.getString("folder_name"),
+                r.getLong("uid"),
+                Jdbc.stringSet(r, "flags"),
+                r.getString("subject"),
+                r.getString("from_json"),
+                r.getString("to_json"),
+                r.getString("cc_json"),
+                Jdbc.instant(r, "sent_at"),
+                r.getString("message_id"),
+                r.getLong("size"),
+                Jdbc.instant(r, "internal_date"),
+                r.getString("preview"),
+                r.getBoolean("has_attachments"),
+                r.getLong("created_seq"),
+                r.getLong("change_seq"),
+                Jdbc.nullableLong(r, "destroyed_seq"),
+                r.getLong("newer"));
+    }
+}

@@ -1,0 +1,311 @@
+package dev.mailsync.store;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.mailsync.sync.FolderInfo;
+import dev.mailsync.sync.FolderPlanner;
+import dev.mailsync.sync.FolderScanPlan;
+import dev.mailsync.sync.FolderStatus;
+import dev.mailsync.sync.MailAddress;
+import dev.mailsync.sync.MessageSummary;
+import dev.mailsync.sync.MirrorMessageRef;
+import io.agroal.api.AgroalDataSource;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The account mirror: folders and messages as the server has them, every change stamped with the
+ * next number of the account's change sequence, removals kept as tombstones with their cause. Every
+ * write is fenced by the caller's lease token and runs in the caller's (short) transaction.
+ */
+@ApplicationScoped
+public class MirrorStore {
+    /** Why a row became a tombstone; devices and operators read it. */
+    public static final String CAUSE_SERVER_EXPUNGE = "EXPUNGED_ON_SERVER";
+
+    public static final String CAUSE_FOLDER_GONE = "FOLDER_DELETED_ON_SERVER";
+    public static final String CAUSE_UIDVALIDITY = "UIDVALIDITY_CHANGED";
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final AgroalDataSource dataSource;
+
+    @Inject
+    public MirrorStore(AgroalDataSource dataSource) {
+        this.dataSource = dataSource;
+    }
+
+    public List<MirrorFolder> liveFolders(String accountId) throws SQLException {
+        try (Connection c = dataSource.getConnection();
+                PreparedStatement s =
+                        c.prepareStatement("SELECT id, name, delimiter, special_use, uid_validity, uid_next,"
+                                + " highest_modseq, message_count FROM mirror_folder"
+                                + " WHERE account_id = ? AND destroyed_seq IS NULL ORDER BY name")) {
+            s.setString(1, accountId);
+            List<MirrorFolder> folders = new ArrayList<>();
+            try (ResultSet r = s.executeQuery()) {
+                while (r.next()) {
+                    folders.add(new MirrorFolder(
+                            r.getString(1),
+                            r.getString(2),
+                            r.getString(3),
+                            r.getString(4),
+                            Jdbc.nullableLong(r, "uid_validity"),
+                            Jdbc.nullableLong(r, "uid_next"),
+                            Jdbc.nullableLong(r, "highest_modseq"),
+                            Jdbc.nullableLong(r, "message_count")));
+                }
+            }
+            return folders;
+        }
+    }
+
+    /** Applies a folder-list plan; returns the ids of the live folders by name afterwards. */
+    public Map<String, String> applyFolderPlan(String accountId, long token, FolderPlanner.Plan plan, Instant now)
+            throws SQLException {
+        try (Connection c = dataSource.getConnection()) {
+            JobStore.fence(c, accountId, token);
+            int changes = plan.create().size()
+                    + plan.update().size()
+                    + plan.destroyIds().size();
+            if (changes > 0) {
+                long seq = Jdbc.allocateSeq(c, accountId, changes);
+                try (PreparedStatement s =
+                        c.prepareStatement("INSERT INTO mirror_folder (id, account_id, name, delimiter,"
+                                + " special_use, created_seq, change_seq) VALUES (?, ?, ?, ?, ?, ?, ?)")) {
+                    for (FolderInfo f : plan.create()) {
+                        s.setString(1, Ids.next("fld"));
+                        s.setString(2, accountId);
+                        s.setString(3, f.name());
+                        s.setString(4, f.delimiter());
+                        s.setString(5, f.specialUse());
+                        s.setLong(6, seq);
+                        s.setLong(7, seq++);
+                        s.addBatch();
+                    }
+                    s.executeBatch();
+                }
+                try (PreparedStatement s = c.prepareStatement(
+                        "UPDATE mirror_folder SET delimiter = ?, special_use = ?, change_seq = ? WHERE id = ?")) {
+                    for (FolderPlanner.Updated u : plan.update()) {
+                        s.setString(1, u.info().delimiter());
+                        s.setString(2, u.info().specialUse());
+                        s.setLong(3, seq++);
+                        s.setString(4, u.id());
+                        s.addBatch();
+                    }
+                    s.executeBatch();
+                }
+                for (String folderId : plan.destroyIds()) {
+                    destroyFolderMessages(c, accountId, folderId, CAUSE_FOLDER_GONE, now);
+                    try (PreparedStatement s = c.prepareStatement("UPDATE mirror_folder SET destroyed_seq = ?,"
+                            + " change_seq = ?, destroyed_cause = ?, destroyed_at = ? WHERE id = ?")) {
+                        long at = Jdbc.allocateSeq(c, accountId, 1);
+                        s.setLong(1, at);
+                        s.setLong(2, at);
+                        s.setString(3, CAUSE_FOLDER_GONE);
+                        s.setTimestamp(4, Jdbc.ts(now));
+                        s.setString(5, folderId);
+                        s.executeUpdate();
+                    }
+                }
+            }
+            Map<String, String> ids = new HashMap<>();
+            try (PreparedStatement s = c.prepareStatement(
+                    "SELECT name, id FROM mirror_folder WHERE account_id = ? AND destroyed_seq IS NULL")) {
+                s.setString(1, accountId);
+                try (ResultSet r = s.executeQuery()) {
+                    while (r.next()) {
+                        ids.put(r.getString(1), r.getString(2));
+                    }
+                }
+            }
+            return ids;
+        }
+    }
+
+    private static void destroyFolderMessages(
+            Connection c, String accountId, String folderId, String cause, Instant now) throws SQLException {
+        List<String> ids = new ArrayList<>();
+        try (PreparedStatement s = c.prepareStatement(
+                "SELECT id FROM mirror_message WHERE folder_id = ? AND destroyed_seq IS NULL ORDER BY uid")) {
+            s.setString(1, folderId);
+            try (ResultSet r = s.executeQuery()) {
+                while (r.next()) {
+                    ids.add(r.getString(1));
+                }
+            }
+        }
+        destroyMessages(c, accountId, ids, cause, now);
+    }
+
+    private static void destroyMessages(Connection c, String accountId, List<String> ids, String cause, Instant now)
+            throws SQLException {
+        if (ids.isEmpty()) {
+            return;
+        }
+        long seq = Jdbc.allocateSeq(c, accountId, ids.size());
+        try (PreparedStatement s = c.prepareStatement("UPDATE mirror_message SET destroyed_seq = ?, change_seq = ?,"
+                + " destroyed_cause = ?, destroyed_at = ? WHERE id = ? AND destroyed_seq IS NULL")) {
+            for (String id : ids) {
+                s.setLong(1, seq);
+                s.setLong(2, seq++);
+                s.setString(3, cause);
+                s.setTimestamp(4, Jdbc.ts(now));
+                s.setString(5, id);
+                s.addBatch();
+            }
+            s.executeBatch();
+        }
+    }
+
+    public List<MirrorMessageRef> liveMessages(String folderId) throws SQLException {
+        try (Connection c = dataSource.getConnection();
+                PreparedStatement s = c.prepareStatement(
+                        "SELECT id, uid, flags FROM mirror_message WHERE folder_id = ? AND destroyed_seq IS NULL")) {
+            s.setString(1, folderId);
+            s.setFetchSize(5000);
+            List<MirrorMessageRef> refs = new ArrayList<>();
+            try (ResultSet r = s.executeQuery()) {
+                while (r.next()) {
+                    refs.add(new MirrorMessageRef(r.getString(1), r.getLong(2), Jdbc.stringSet(r, "flags")));
+                }
+            }
+            return refs;
+        }
+    }
+
+    /** Applies the destroy and flag parts of a folder plan (the new messages come in chunks after). */
+    public void applyScan(String accountId, long token, FolderScanPlan plan, Instant now) throws SQLException {
+        try (Connection c = dataSource.getConnection()) {
+            JobStore.fence(c, accountId, token);
+            destroyMessages(
+                    c,
+                    accountId,
+                    plan.destroyMessageIds(),
+                    plan.reset() ? CAUSE_UIDVALIDITY : CAUSE_SERVER_EXPUNGE,
+                    now);
+            if (!plan.flagChanges().isEmpty()) {
+                long seq = Jdbc.allocateSeq(c, accountId, plan.flagChanges().size());
+                try (PreparedStatement s =
+                        c.prepareStatement("UPDATE mirror_message SET flags = ?, change_seq = ? WHERE id = ?")) {
+                    for (FolderScanPlan.FlagChange f : plan.flagChanges()) {
+                        s.setArray(1, Jdbc.textArray(c, f.flags()));
+                        s.setLong(2, seq++);
+                        s.setString(3, f.messageId());
+                        s.addBatch();
+                    }
+                    s.executeBatch();
+                }
+            }
+        }
+    }
+
+    /** Adds new messages of a folder; a UID already live in the mirror is left as it is. */
+    public void insertMessages(String accountId, long token, String folderId, List<MessageSummary> messages)
+            throws SQLException {
+        if (messages.isEmpty()) {
+            return;
+        }
+        try (Connection c = dataSource.getConnection()) {
+            JobStore.fence(c, accountId, token);
+            long seq = Jdbc.allocateSeq(c, accountId, messages.size());
+            try (PreparedStatement s = c.prepareStatement("INSERT INTO mirror_message (id, account_id, folder_id, uid,"
+                    + " flags, subject, from_addresses, to_addresses, cc_addresses, sent_at, message_id, size,"
+                    + " internal_date, preview, has_attachments, created_seq, change_seq)"
+                    + " VALUES (?, ?, ?, ?, ?, ?, ?::jsonb, ?::jsonb, ?::jsonb, ?, ?, ?, ?, ?, ?, ?, ?)"
+                    + " ON CONFLICT (folder_id, uid) WHERE destroyed_seq IS NULL DO NOTHING")) {
+                for (MessageSummary m : messages) {
+                    s.setString(1, Ids.next("msg"));
+                    s.setString(2, accountId);
+                    s.setString(3, folderId);
+                    s.setLong(4, m.uid());
+                    s.setArray(5, Jdbc.textArray(c, m.flags()));
+                    s.setString(6, clean(m.subject()));
+                    s.setString(7, addresses(m.from()));
+                    s.setString(8, addresses(m.to()));
+                    s.setString(9, addresses(m.cc()));
+                    s.setTimestamp(10, Jdbc.ts(m.sentAt()));
+                    s.setString(11, clean(m.messageId()));
+                    s.setLong(12, m.size());
+                    s.setTimestamp(13, Jdbc.ts(m.internalDate()));
+                    s.setString(14, clean(m.preview()));
+                    s.setBoolean(15, m.hasAttachments());
+                    s.setLong(16, seq);
+                    s.setLong(17, seq++);
+                    s.addBatch();
+                }
+                s.executeBatch();
+            }
+        }
+    }
+
+    /** Records what the server said of a folder, once its new messages are all in the mirror. */
+    public void updateFolderStatus(String accountId, long token, String folderId, FolderStatus status)
+            throws SQLException {
+        try (Connection c = dataSource.getConnection()) {
+            JobStore.fence(c, accountId, token);
+            try (PreparedStatement s = c.prepareStatement("UPDATE mirror_folder SET uid_validity = ?, uid_next = ?,"
+                    + " highest_modseq = ?, message_count = ? WHERE id = ?")) {
+                s.setLong(1, status.uidValidity());
+                s.setLong(2, status.uidNext());
+                Jdbc.setNullableLong(s, 3, status.highestModSeq());
+                s.setLong(4, status.messages());
+                s.setString(5, folderId);
+                s.executeUpdate();
+            }
+        }
+    }
+
+    /**
+     * Deletes tombstones destroyed before {@code olderThan} and raises each account's purged_seq, so a
+     * state older than what is gone answers 410. Returns how many accounts lost tombstones.
+     */
+    public int purgeTombstones(Instant olderThan) throws SQLException {
+        try (Connection c = dataSource.getConnection()) {
+            int accounts = 0;
+            for (String table : List.of("mirror_message", "mirror_folder")) {
+                try (PreparedStatement s = c.prepareStatement("WITH gone AS (DELETE FROM " + table
+                        + " WHERE destroyed_at < ? RETURNING account_id, destroyed_seq)"
+                        + " UPDATE account a SET purged_seq = GREATEST(a.purged_seq, g.max_seq)"
+                        + " FROM (SELECT account_id, max(destroyed_seq) AS max_seq FROM gone GROUP BY account_id) g"
+                        + " WHERE a.id = g.account_id")) {
+                    s.setTimestamp(1, Jdbc.ts(olderThan));
+                    accounts += s.executeUpdate();
+                }
+            }
+            return accounts;
+        }
+    }
+
+    /** PostgreSQL text cannot hold NUL; servers do send it sometimes. */
+    private static String clean(String s) {
+        return s == null ? null : s.replace("\u0000", "");
+    }
+
+    private static String addresses(List<MailAddress> list) {
+        List<Map<String, String>> out = new ArrayList<>();
+        for (MailAddress a : list) {
+            Map<String, String> entry = new java.util.LinkedHashMap<>();
+            if (a.name() != null) {
+                entry.put("name", clean(a.name()));
+            }
+            entry.put("email", a.email() == null ? "" : clean(a.email()));
+            out.add(entry);
+        }
+        try {
+            return JSON.writeValueAsString(out);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

@@ -1,0 +1,167 @@
+package dev.mailsync.jobs;
+
+import static dev.mailsync.support.Api.as;
+import static dev.mailsync.support.Api.createAccount;
+import static dev.mailsync.support.Api.createDevice;
+import static dev.mailsync.support.Api.newSubject;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.mailsync.support.Sync;
+import dev.mailsync.testsupport.ImapMailbox;
+import jakarta.mail.Flags;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The whole path API → job → IMAP server → mirror → delta, against a real server given by the
+ * subclass. Each test has its own mailbox user and its own mailsync owner.
+ */
+abstract class SyncFlowContract {
+
+    /** Creates a mailbox user on the server and returns its connection data. */
+    protected abstract Mailbox newMailbox(String user, String password);
+
+    protected record Mailbox(String host, int port, String user, String password) {
+        ImapMailbox client() {
+            return new ImapMailbox(host, port, user, password);
+        }
+    }
+
+    private String owner;
+    private Mailbox mailbox;
+    private ImapMailbox other;
+    private String account;
+    private String phone;
+    private String laptop;
+
+    @BeforeEach
+    void setUp() {
+        owner = newSubject();
+        String user = "u" + UUID.randomUUID().toString().substring(0, 8);
+        mailbox = newMailbox(user, "pw-" + user);
+        other = mailbox.client();
+        other.createFolder("INBOX");
+        account = createAccount(
+                owner,
+                Map.of(
+                        "protocol", "IMAP",
+                        "host", mailbox.host(),
+                        "port", mailbox.port(),
+                        "security", "NONE",
+                        "username", mailbox.user(),
+                        "password", mailbox.password()));
+        phone = createDevice(owner, account, "phone");
+        laptop = createDevice(owner, account, "laptop");
+    }
+
+    @Test
+    void messages_appended_by_another_client_reach_the_device_as_created() {
+        other.append("INBOX", "first");
+        other.append("INBOX", dev.mailsync.testsupport.TestMessages.simple("second"), new Flags(Flags.Flag.SEEN));
+        other.append("INBOX", "third");
+
+        Sync.succeed(owner, account, phone);
+        Sync.Delta delta = Sync.allChanges(owner, account, phone, null, 500);
+
+        assertThat(delta.foldersCreated).contains("INBOX");
+        assertThat(delta.createdSubjects).containsExactlyInAnyOrder("first", "second", "third");
+        var second = Sync.changes(owner, account, phone, null, 500);
+        assertThat(second.getList("messages.created.findAll { it.subject == 'second' }.flags[0]", String.class))
+                .contains("\\Seen");
+        assertThat(second.getList("messages.created.size", Long.class)).allMatch(size -> size > 0);
+        as(owner).get("/v1/accounts/{a}/folders", account).then().statusCode(200);
+    }
+
+    @Test
+    void flag_changes_elsewhere_arrive_as_updated_and_expunges_as_destroyed() {
+        long keep = other.append("INBOX", "keep");
+        long gone = other.append("INBOX", "gone");
+        Sync.succeed(owner, account, phone);
+        Sync.Delta first = Sync.allChanges(owner, account, phone, null, 500);
+        assertThat(first.created).hasSize(2);
+
+        other.setFlags("INBOX", keep, new Flags(Flags.Flag.FLAGGED), true);
+        other.expunge("INBOX", gone);
+        Sync.succeed(owner, account, phone);
+        Sync.Delta next = Sync.allChanges(owner, account, phone, first.state, 500);
+
+        assertThat(next.created).isEmpty();
+        assertThat(next.updated).hasSize(1);
+        @SuppressWarnings("unchecked")
+        List<String> flags = (List<String>) next.updated.get(0).get("flags");
+        assertThat(flags).contains("\\Flagged");
+        assertThat(next.destroyed).hasSize(1);
+        assertThat(first.created).contains(next.destroyed.get(0)).contains((String)
+                next.updated.get(0).get("id"));
+    }
+
+    @Test
+    void two_devices_each_get_every_change_exactly_once_across_pages() {
+        for (int i = 0; i < 7; i++) {
+            other.append("INBOX", "m" + i);
+        }
+        Sync.succeed(owner, account, phone); // one refresh serves every device of the account
+
+        Sync.Delta onPhone = Sync.allChanges(owner, account, phone, null, 2);
+        Sync.Delta onLaptop = Sync.allChanges(owner, account, laptop, null, 3);
+        assertThat(onPhone.created).hasSize(7).doesNotHaveDuplicates();
+        assertThat(new HashSet<>(onLaptop.created)).isEqualTo(new HashSet<>(onPhone.created));
+        assertThat(onLaptop.created).doesNotHaveDuplicates();
+        assertThat(onPhone.pages).isGreaterThan(3);
+
+        other.append("INBOX", "late-1");
+        other.append("INBOX", "late-2");
+        Sync.succeed(owner, account, laptop);
+        assertThat(Sync.allChanges(owner, account, phone, onPhone.state, 1).createdSubjects)
+                .containsExactlyInAnyOrder("late-1", "late-2");
+        assertThat(Sync.allChanges(owner, account, laptop, onLaptop.state, 1).createdSubjects)
+                .containsExactlyInAnyOrder("late-1", "late-2");
+    }
+
+    @Test
+    void replaying_an_old_state_returns_the_same_changes_again() {
+        other.append("INBOX", "a");
+        Sync.succeed(owner, account, phone);
+        Sync.Delta first = Sync.allChanges(owner, account, phone, null, 500);
+        other.append("INBOX", "b");
+        Sync.succeed(owner, account, phone);
+
+        Sync.Delta once = Sync.allChanges(owner, account, phone, first.state, 500);
+        Sync.Delta again = Sync.allChanges(owner, account, phone, first.state, 500); // the response was lost
+        assertThat(once.createdSubjects).containsExactly("b");
+        assertThat(again.created).isEqualTo(once.created);
+        assertThat(again.state).isEqualTo(once.state);
+    }
+
+    @Test
+    void a_device_limited_to_some_folders_sees_only_those() {
+        other.append("INBOX", "inbox mail");
+        other.createFolder("Work");
+        other.append("Work", "work mail");
+        String watch = as(owner)
+                .body(Map.of("name", "watch", "platform", "MOBILE", "view", Map.of("folders", List.of("Work"))))
+                .post("/v1/accounts/{a}/devices", account)
+                .then()
+                .statusCode(201)
+                .extract()
+                .path("id");
+        Sync.succeed(owner, account, watch);
+
+        assertThat(Sync.allChanges(owner, account, watch, null, 500).createdSubjects)
+                .containsExactly("work mail");
+        assertThat(Sync.allChanges(owner, account, phone, null, 500).createdSubjects)
+                .contains("work mail", "inbox mail");
+        assertThat(as(owner)
+                        .get("/v1/accounts/{a}/devices/{d}/messages", account, watch)
+                        .then()
+                        .statusCode(200)
+                        .extract()
+                        .jsonPath()
+                        .getList("items.subject", String.class))
+                .containsExactly("work mail");
+    }
+}

@@ -1,0 +1,75 @@
+package dev.mailsync.sync;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+class ImapScanPlannerTest {
+    private static final FolderStatus STATUS = new FolderStatus(7, 10, 3, null);
+
+    private static MirrorMessageRef mirror(String id, long uid, String... flags) {
+        return new MirrorMessageRef(id, uid, Set.of(flags));
+    }
+
+    private static MessageFlags server(long uid, String... flags) {
+        return new MessageFlags(uid, Set.of(flags));
+    }
+
+    @Test
+    void a_first_scan_fetches_every_message() {
+        FolderScanPlan plan = ImapScanPlanner.plan(null, List.of(), STATUS, List.of(server(3), server(1), server(2)));
+        assertThat(plan.reset()).isFalse();
+        assertThat(plan.uidsToFetch()).containsExactly(1L, 2L, 3L);
+        assertThat(plan.destroyMessageIds()).isEmpty();
+    }
+
+    @Test
+    void unchanged_messages_plan_nothing() {
+        FolderScanPlan plan = ImapScanPlanner.plan(
+                7L, List.of(mirror("a", 1, "\\Seen"), mirror("b", 2)), STATUS, List.of(server(1, "\\Seen"), server(2)));
+        assertThat(plan.changesNothing()).isTrue();
+    }
+
+    @Test
+    void new_uids_are_fetched_changed_flags_updated_and_missing_uids_destroyed() {
+        FolderScanPlan plan = ImapScanPlanner.plan(
+                7L,
+                List.of(mirror("a", 1), mirror("b", 2, "\\Seen"), mirror("c", 3)),
+                STATUS,
+                List.of(server(1, "\\Flagged", "$Forwarded"), server(2, "\\Seen"), server(9)));
+        assertThat(plan.uidsToFetch()).containsExactly(9L);
+        assertThat(plan.flagChanges())
+                .containsExactly(new FolderScanPlan.FlagChange("a", 1, Set.of("\\Flagged", "$Forwarded")));
+        assertThat(plan.destroyMessageIds()).containsExactly("c");
+    }
+
+    @Test
+    void removing_every_flag_is_a_change_too() {
+        FolderScanPlan plan = ImapScanPlanner.plan(7L, List.of(mirror("a", 1, "\\Seen")), STATUS, List.of(server(1)));
+        assertThat(plan.flagChanges())
+                .singleElement()
+                .extracting(FolderScanPlan.FlagChange::flags)
+                .isEqualTo(Set.of());
+    }
+
+    @Test
+    void a_new_uidvalidity_destroys_every_known_message_and_fetches_all_even_with_the_same_uids() {
+        FolderScanPlan plan = ImapScanPlanner.plan(
+                6L, List.of(mirror("a", 1), mirror("b", 2)), STATUS, List.of(server(1), server(2)));
+        assertThat(plan.reset()).isTrue();
+        assertThat(plan.destroyMessageIds()).containsExactly("a", "b");
+        assertThat(plan.uidsToFetch()).containsExactly(1L, 2L);
+        assertThat(plan.flagChanges()).isEmpty();
+    }
+
+    @Test
+    void uids_above_two_to_the_31_compare_as_numbers() {
+        long big = 4_000_000_000L; // a valid unsigned 32-bit UID that would be negative as an int
+        FolderScanPlan plan =
+                ImapScanPlanner.plan(7L, List.of(mirror("a", big)), STATUS, List.of(server(big), server(big + 1)));
+        assertThat(plan.uidsToFetch()).containsExactly(big + 1);
+        assertThat(plan.destroyMessageIds()).isEmpty();
+    }
+}
