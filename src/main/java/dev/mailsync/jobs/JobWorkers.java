@@ -221,7 +221,9 @@ public class JobWorkers {
             });
             LOG.infof("job %s succeeded: device can read up to change %d", job.id(), seq);
         } catch (MailAccessException e) {
-            outcome = failed(claim, e.code(), e.getMessage());
+            outcome = failed(claim, e.code(), e.getMessage(), e.code().retryable());
+        } catch (PermanentFailure e) {
+            outcome = failed(claim, e.code, e.getMessage(), false);
         } catch (JobCancelledException e) {
             if (e.leaseLost) {
                 outcome = "abandoned";
@@ -235,7 +237,7 @@ public class JobWorkers {
             LOG.warnf("job %s lost its lease to another worker; its writes were refused", job.id());
         } catch (RuntimeException e) {
             LOG.errorf(e, "job %s failed unexpectedly", job.id());
-            outcome = failed(claim, FailureCode.INTERNAL, "unexpected failure inside mailsync");
+            outcome = failed(claim, FailureCode.INTERNAL, "unexpected failure inside mailsync", true);
         } finally {
             heartbeat.cancel(false);
             sample.stop(metrics.timer("mailsync.sync.job.duration", "outcome", outcome));
@@ -246,7 +248,7 @@ public class JobWorkers {
     }
 
     /** Records a failure: retried with backoff when that may help, final otherwise. */
-    private String failed(JobStore.Claim claim, FailureCode code, String detail) {
+    private String failed(JobStore.Claim claim, FailureCode code, String detail, boolean retryable) {
         SyncJob job = claim.job();
         Counter.builder("mailsync.sync.job.failures")
                 .tag("code", code.name())
@@ -264,7 +266,7 @@ public class JobWorkers {
         } catch (RuntimeException e) {
             LOG.warnf("could not record the error on account %s: %s", job.accountId(), e.getMessage());
         }
-        if (code.retryable() && job.attempts() < job.maxAttempts()) {
+        if (retryable && job.attempts() < job.maxAttempts()) {
             Instant retryAt = clock.instant().plus(backoff.after(job.attempts()));
             finish(claim, JobStatus.QUEUED, code, detail, retryAt);
             LOG.infof("job %s attempt %d failed with %s; retry at %s", job.id(), job.attempts(), code, retryAt);

