@@ -4,6 +4,7 @@ import dev.mailsync.config.MailsyncConfig;
 import dev.mailsync.mail.MailAccessException;
 import dev.mailsync.mail.MailEndpoint;
 import dev.mailsync.mail.MailSessions;
+import dev.mailsync.mail.imap.ChangedSince;
 import dev.mailsync.mail.imap.FolderScan;
 import dev.mailsync.mail.imap.ImapConnection;
 import dev.mailsync.store.Account;
@@ -19,9 +20,11 @@ import dev.mailsync.sync.FailureCode;
 import dev.mailsync.sync.FolderInfo;
 import dev.mailsync.sync.FolderPlanner;
 import dev.mailsync.sync.FolderScanPlan;
+import dev.mailsync.sync.FolderStatus;
 import dev.mailsync.sync.ImapScanPlanner;
 import dev.mailsync.sync.MirrorMessageRef;
 import dev.mailsync.sync.Protocol;
+import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.time.Clock;
@@ -48,6 +51,7 @@ public class SyncRunner {
     private final MailSessions sessions;
     private final MailsyncConfig config;
     private final Clock clock;
+    private final MeterRegistry metrics;
 
     @Inject
     public SyncRunner(
@@ -57,7 +61,9 @@ public class SyncRunner {
             DeltaStore deltas,
             MailSessions sessions,
             MailsyncConfig config,
-            Clock clock) {
+            Clock clock,
+            MeterRegistry metrics) {
+        this.metrics = metrics;
         this.accounts = accounts;
         this.devices = devices;
         this.mirror = mirror;
@@ -71,7 +77,8 @@ public class SyncRunner {
     record Target(MailEndpoint endpoint, List<DeviceView> views) {}
 
     /** @return the account's change number once the refresh is in the mirror */
-    long refresh(JobStore.Claim claim, SafePoint safePoint) throws MailAccessException, JobCancelledException {
+    long refresh(JobStore.Claim claim, SafePoint safePoint)
+            throws MailAccessException, JobCancelledException, PermanentFailure {
         String accountId = claim.job().accountId();
         long token = claim.leaseToken();
         Target target = Tx.call(() -> {
@@ -82,7 +89,7 @@ public class SyncRunner {
                     devices.viewsOf(accountId));
         });
         if (target.endpoint().protocol() == Protocol.POP3) {
-            throw new MailAccessException(
+            throw new PermanentFailure(
                     FailureCode.PROTOCOL_ERROR, "POP3 synchronisation is not available in this version of mailsync");
         }
         try (ImapConnection imap = ImapConnection.open(sessions, target.endpoint())) {
@@ -106,13 +113,76 @@ public class SyncRunner {
         return Tx.call(() -> deltas.seqs(accountId).current());
     }
 
+    /** Which way a folder was brought up to date; a metric tag. */
+    enum Path {
+        /** STATUS showed nothing changed: the folder was not opened. */
+        UNCHANGED,
+        /** CONDSTORE: flags changed since the stored mod-sequence, plus the UID list. */
+        CONDSTORE,
+        /** Every message's UID and flags. */
+        SCAN
+    }
+
     private void refreshFolder(
             ImapConnection imap, String accountId, long token, FolderInfo folder, String folderId, MirrorFolder known)
             throws MailAccessException {
-        FolderScan scan = imap.scanFolder(folder.name());
+        boolean condstore = imap.hasCondstore()
+                && known != null
+                && known.highestModSeq() != null
+                && known.uidValidity() != null
+                && known.uidNext() != null;
+        FolderStatus serverStatus;
+        FolderScanPlan plan;
+        Path path;
+        if (condstore) {
+            FolderStatus status = imap.status(folder.name());
+            if (ImapScanPlanner.unchanged(
+                    known.uidValidity(), known.uidNext(), known.messageCount(), known.highestModSeq(), status)) {
+                count(Path.UNCHANGED);
+                return;
+            }
+            if (status.uidValidity() == known.uidValidity()) {
+                ChangedSince changes = imap.changedSince(folder.name(), known.highestModSeq(), known.uidNext());
+                List<MirrorMessageRef> refs = Tx.call(() -> mirror.liveMessages(folderId));
+                serverStatus = changes.status();
+                plan = ImapScanPlanner.planChanges(
+                        known.uidValidity(), refs, serverStatus, changes.changed(), changes.allUids());
+                path = Path.CONDSTORE;
+            } else {
+                FolderScan scan = imap.scanFolder(folder.name());
+                serverStatus = scan.status();
+                plan = plan(folderId, known, scan);
+                path = Path.SCAN;
+            }
+        } else {
+            FolderScan scan = imap.scanFolder(folder.name());
+            serverStatus = scan.status();
+            plan = plan(folderId, known, scan);
+            path = Path.SCAN;
+        }
+        count(path);
+        apply(imap, accountId, token, folder, folderId, plan, serverStatus);
+    }
+
+    private FolderScanPlan plan(String folderId, MirrorFolder known, FolderScan scan) {
         List<MirrorMessageRef> refs = Tx.call(() -> mirror.liveMessages(folderId));
-        FolderScanPlan plan =
-                ImapScanPlanner.plan(known == null ? null : known.uidValidity(), refs, scan.status(), scan.messages());
+        return ImapScanPlanner.plan(known == null ? null : known.uidValidity(), refs, scan.status(), scan.messages());
+    }
+
+    private void count(Path path) {
+        metrics.counter("mailsync.sync.folder.refreshes", "path", path.name().toLowerCase(java.util.Locale.ROOT))
+                .increment();
+    }
+
+    private void apply(
+            ImapConnection imap,
+            String accountId,
+            long token,
+            FolderInfo folder,
+            String folderId,
+            FolderScanPlan plan,
+            FolderStatus serverStatus)
+            throws MailAccessException {
         if (plan.reset()) {
             LOG.infof("account %s folder %s: UIDVALIDITY changed, folder reset", accountId, folderId);
         }
@@ -131,7 +201,7 @@ public class SyncRunner {
                     return null;
                 }));
         Tx.call(() -> {
-            mirror.updateFolderStatus(accountId, token, folderId, scan.status());
+            mirror.updateFolderStatus(accountId, token, folderId, serverStatus);
             return null;
         });
         LOG.debugf(

@@ -52,4 +52,45 @@ public final class ImapScanPlanner {
         return new FolderScanPlan(
                 reset, List.copyOf(destroy), List.copyOf(flagChanges), List.copyOf(fetch), serverStatus);
     }
+
+    /**
+     * Whether a folder certainly did not change since the mirror last saw it: same UIDVALIDITY, UIDNEXT,
+     * message count and HIGHESTMODSEQ (RFC 7162 §3.1.2.1: every flag change or expunge raises the
+     * mod-sequence). Without CONDSTORE a flag change leaves all other values alone, so nothing can be
+     * said and the answer is false.
+     */
+    public static boolean unchanged(
+            Long uidValidity, Long uidNext, Long messages, Long highestModSeq, FolderStatus server) {
+        return highestModSeq != null
+                && server.highestModSeq() != null
+                && uidValidity != null
+                && uidValidity == server.uidValidity()
+                && uidNext != null
+                && uidNext == server.uidNext()
+                && messages != null
+                && messages == server.messages()
+                && highestModSeq.longValue() == server.highestModSeq();
+    }
+
+    /**
+     * The CONDSTORE path (RFC 7162 §3.1): instead of every message's flags the server sent only the flags
+     * that changed since the stored mod-sequence, plus the list of all UIDs. Known messages absent from
+     * that list were expunged; UIDs the mirror lacks are new. The result is the same plan a full scan
+     * would give.
+     */
+    public static FolderScanPlan planChanges(
+            Long mirrorUidValidity,
+            List<MirrorMessageRef> mirror,
+            FolderStatus serverStatus,
+            List<MessageFlags> changed,
+            List<Long> allUids) {
+        Map<Long, java.util.Set<String>> flags = new HashMap<>();
+        mirror.forEach(m -> flags.put(m.uid(), m.flags()));
+        changed.forEach(c -> flags.put(c.uid(), c.flags()));
+        List<MessageFlags> server = new ArrayList<>(allUids.size());
+        for (long uid : allUids) {
+            server.add(new MessageFlags(uid, flags.getOrDefault(uid, java.util.Set.of())));
+        }
+        return plan(mirrorUidValidity, mirror, serverStatus, server);
+    }
 }

@@ -1,9 +1,19 @@
 package dev.mailsync.jobs;
 
+import static dev.mailsync.support.Api.createAccount;
+import static dev.mailsync.support.Api.createDevice;
+import static dev.mailsync.support.Api.newSubject;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.mailsync.support.Sync;
 import dev.mailsync.testsupport.Dovecot;
+import dev.mailsync.testsupport.ImapMailbox;
 import io.quarkus.test.junit.QuarkusTest;
+import jakarta.mail.Flags;
+import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 
 /** The sync path on a real Dovecot. */
 @QuarkusTest
@@ -26,5 +36,63 @@ class DovecotSyncFlowTest extends SyncFlowContract {
     protected Mailbox newMailbox(String user, String password) {
         dovecot.putUser(user, password);
         return new Mailbox(dovecot.host(), dovecot.imapPort(), user, password);
+    }
+
+    @Test
+    void a_sync_with_nothing_changed_does_not_open_the_folder_and_changes_still_arrive() {
+        String owner = newSubject();
+        String user = "cs" + java.util.UUID.randomUUID().toString().substring(0, 8);
+        Mailbox box = newMailbox(user, "pw");
+        ImapMailbox other = box.client();
+        long[] uids = new long[5];
+        for (int i = 0; i < 5; i++) {
+            uids[i] = other.append("INBOX", "m" + i);
+        }
+        String account = createAccount(
+                owner,
+                Map.of(
+                        "protocol",
+                        "IMAP",
+                        "host",
+                        box.host(),
+                        "port",
+                        box.port(),
+                        "security",
+                        "NONE",
+                        "username",
+                        user,
+                        "password",
+                        "pw"));
+        String device = createDevice(owner, account, "phone");
+        Sync.succeed(owner, account, device);
+        Sync.Delta first = Sync.allChanges(owner, account, device, null, 500);
+        assertThat(first.created).hasSize(5);
+
+        double unchangedBefore = folderRefreshes("unchanged");
+        Sync.succeed(owner, account, device);
+        assertThat(folderRefreshes("unchanged")).isGreaterThan(unchangedBefore);
+        assertThat(Sync.allChanges(owner, account, device, first.state, 500).created)
+                .isEmpty();
+
+        // several expunges at once (the Angus QRESYNC bug's trigger), a flag change and new mail
+        other.expunge("INBOX", uids[0], uids[1], uids[2]);
+        other.setFlags("INBOX", uids[3], new Flags(Flags.Flag.FLAGGED), true);
+        other.append("INBOX", "new one");
+        double condstoreBefore = folderRefreshes("condstore");
+        Sync.succeed(owner, account, device);
+        assertThat(folderRefreshes("condstore")).isGreaterThan(condstoreBefore);
+        Sync.Delta next = Sync.allChanges(owner, account, device, first.state, 500);
+        assertThat(next.destroyed).hasSize(3);
+        assertThat(next.updated).hasSize(1);
+        assertThat(next.createdSubjects).containsExactly("new one");
+    }
+
+    private static double folderRefreshes(String path) {
+        String metrics = io.restassured.RestAssured.get("/q/metrics").asString();
+        return metrics.lines()
+                .filter(l ->
+                        l.startsWith("mailsync_sync_folder_refreshes_total") && l.contains("path=\"" + path + "\""))
+                .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1)))
+                .sum();
     }
 }

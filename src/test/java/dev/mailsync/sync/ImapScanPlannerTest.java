@@ -72,4 +72,36 @@ class ImapScanPlannerTest {
         assertThat(plan.uidsToFetch()).containsExactly(big + 1);
         assertThat(plan.destroyMessageIds()).isEmpty();
     }
+
+    @Test
+    void a_folder_with_the_same_uidvalidity_uidnext_count_and_modseq_is_unchanged() {
+        FolderStatus server = new FolderStatus(7, 10, 3, 55L);
+        assertThat(ImapScanPlanner.unchanged(7L, 10L, 3L, 55L, server)).isTrue();
+        assertThat(ImapScanPlanner.unchanged(7L, 10L, 3L, 54L, server)).isFalse();
+        assertThat(ImapScanPlanner.unchanged(7L, 9L, 3L, 55L, server)).isFalse();
+        assertThat(ImapScanPlanner.unchanged(7L, 10L, 2L, 55L, server)).isFalse();
+        assertThat(ImapScanPlanner.unchanged(6L, 10L, 3L, 55L, server)).isFalse();
+    }
+
+    @Test
+    void without_condstore_nothing_can_be_called_unchanged() {
+        assertThat(ImapScanPlanner.unchanged(7L, 10L, 3L, null, new FolderStatus(7, 10, 3, null)))
+                .isFalse();
+        assertThat(ImapScanPlanner.unchanged(null, null, null, 5L, new FolderStatus(7, 10, 3, 5L)))
+                .isFalse();
+    }
+
+    @Test
+    void the_condstore_path_plans_what_a_full_scan_would() {
+        List<MirrorMessageRef> mirror =
+                List.of(mirror("a", 1), mirror("b", 2, "\\Seen"), mirror("c", 3), mirror("d", 4));
+        // server: 1 got \Flagged, 2 unchanged, 3 and 4 expunged, 5 and 6 new
+        FolderScanPlan fast = ImapScanPlanner.planChanges(
+                7L, mirror, STATUS, List.of(server(1, "\\Flagged")), List.of(1L, 2L, 5L, 6L));
+        FolderScanPlan full = ImapScanPlanner.plan(
+                7L, mirror, STATUS, List.of(server(1, "\\Flagged"), server(2, "\\Seen"), server(5), server(6)));
+        assertThat(fast).isEqualTo(full);
+        assertThat(fast.destroyMessageIds()).containsExactly("c", "d");
+        assertThat(fast.uidsToFetch()).containsExactly(5L, 6L);
+    }
 }

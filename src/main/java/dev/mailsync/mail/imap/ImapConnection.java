@@ -16,6 +16,7 @@ import jakarta.mail.NoSuchProviderException;
 import jakarta.mail.Provider;
 import jakarta.mail.Session;
 import jakarta.mail.Store;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -31,26 +32,33 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.function.Consumer;
+import org.eclipse.angus.mail.iap.Argument;
+import org.eclipse.angus.mail.iap.ParsingException;
 import org.eclipse.angus.mail.iap.ProtocolException;
 import org.eclipse.angus.mail.iap.Response;
 import org.eclipse.angus.mail.imap.IMAPFolder;
 import org.eclipse.angus.mail.imap.IMAPStore;
 import org.eclipse.angus.mail.imap.ResyncData;
+import org.eclipse.angus.mail.imap.protocol.BASE64MailboxEncoder;
 import org.eclipse.angus.mail.imap.protocol.BODY;
 import org.eclipse.angus.mail.imap.protocol.BODYSTRUCTURE;
 import org.eclipse.angus.mail.imap.protocol.ENVELOPE;
 import org.eclipse.angus.mail.imap.protocol.FLAGS;
 import org.eclipse.angus.mail.imap.protocol.FetchResponse;
 import org.eclipse.angus.mail.imap.protocol.IMAPProtocol;
+import org.eclipse.angus.mail.imap.protocol.IMAPResponse;
 import org.eclipse.angus.mail.imap.protocol.INTERNALDATE;
 import org.eclipse.angus.mail.imap.protocol.ListInfo;
 import org.eclipse.angus.mail.imap.protocol.RFC822SIZE;
+import org.eclipse.angus.mail.imap.protocol.Status;
 import org.eclipse.angus.mail.imap.protocol.UID;
 import org.jboss.logging.Logger;
 
 /**
  * One logged-in IMAP connection for a sync run: capabilities, the folder list, a full UID/flags scan of a
- * folder and message summaries by UID. Plain Java; the sync engine opens one per account and run.
+ * folder, message summaries by UID, and fast change detection: {@link #status} (one STATUS, the folder is
+ * not opened) and {@link #changedSince} (RFC 7162 CONDSTORE). Plain Java; the sync engine opens one per
+ * account and run.
  *
  * <p>Folders are opened read-only (EXAMINE), one at a time, on the one connection; a folder stays open
  * for later calls with the same name. Message data is fetched with raw {@code FETCH} commands whose
@@ -69,7 +77,9 @@ public final class ImapConnection implements AutoCloseable {
     /** Bytes of the first text/plain part fetched for a preview when the server has no PREVIEW. */
     static final int PREVIEW_PREFIX_BYTES = 2_048;
 
-    private static final long MAX_UID = 0xFFFF_FFFFL;
+    private static final long MAX_UID = SearchResults.MAX_UID;
+    private static final String[] STATUS_ITEMS = {"UIDVALIDITY", "UIDNEXT", "MESSAGES"};
+    private static final String[] STATUS_ITEMS_MODSEQ = {"UIDVALIDITY", "UIDNEXT", "MESSAGES", "HIGHESTMODSEQ"};
     private static final List<String> SPECIAL_USES =
             List.of("\\Sent", "\\Drafts", "\\Trash", "\\Junk", "\\Archive", "\\All", "\\Flagged");
 
@@ -290,6 +300,239 @@ public final class ImapConnection implements AutoCloseable {
                 sink.accept(summaries);
             }
         }
+    }
+
+    /**
+     * Whether the server has CONDSTORE (RFC 7162), announced directly or through QRESYNC, which implies it:
+     * then {@link #status} reports HIGHESTMODSEQ and {@link #changedSince} can be used. Otherwise changes are
+     * found with {@link #scanFolder}.
+     */
+    public boolean hasCondstore() {
+        return capabilities.contains("CONDSTORE") || capabilities.contains("QRESYNC");
+    }
+
+    /**
+     * The folder's status from one {@code STATUS "name" (UIDVALIDITY UIDNEXT MESSAGES HIGHESTMODSEQ)}
+     * without selecting it (HIGHESTMODSEQ only with {@link #hasCondstore()}; null otherwise, and for a
+     * folder that keeps no mod-sequences). When the folder is the one open on this connection it is closed
+     * first: RFC 3501 §6.3.10 discourages STATUS of the selected folder, whose values may lag. Another open
+     * folder stays open. The name is sent in modified UTF-7 (RFC 3501 §5.1.3).
+     */
+    public FolderStatus status(String name) throws MailAccessException {
+        Objects.requireNonNull(name, "name");
+        ensureOpen();
+        String[] items = hasCondstore() ? STATUS_ITEMS_MODSEQ : STATUS_ITEMS;
+        try {
+            if (folder != null && folder.isOpen() && sameName(folder.getFullName(), name)) {
+                closeFolderQuietly();
+            }
+            IMAPFolder via = folder != null && folder.isOpen() ? folder : (IMAPFolder) store.getDefaultFolder();
+            Status s = (Status) via.doCommand(p -> statusCommand(p, name, items));
+            Long highestModSeq = s.highestmodseq > 0 ? s.highestmodseq : null;
+            return new FolderStatus(s.uidvalidity, s.uidnext, s.total, highestModSeq);
+        } catch (MessagingException | RuntimeException e) {
+            throw MailFailures.classify(e, endpoint);
+        }
+    }
+
+    private static Status statusCommand(IMAPProtocol p, String name, String[] items) throws ProtocolException {
+        Argument args = new Argument();
+        if (p.isEnabled("UTF8=ACCEPT")) {
+            args.writeString(name, StandardCharsets.UTF_8);
+        } else {
+            args.writeString(BASE64MailboxEncoder.encode(name));
+        }
+        Argument list = new Argument();
+        for (String item : items) {
+            list.writeAtom(item);
+        }
+        args.writeArgument(list);
+        Response[] responses = p.command("STATUS", args);
+        List<Response> others = new ArrayList<>();
+        List<IMAPResponse> statuses = new ArrayList<>();
+        for (Response r : responses) {
+            if (r instanceof IMAPResponse ir && ir.isUnTagged() && ir.keyEquals("STATUS")) {
+                statuses.add(ir);
+            } else {
+                others.add(r);
+            }
+        }
+        p.notifyResponseHandlers(others.toArray(Response[]::new));
+        p.handleResult(responses[responses.length - 1]);
+        // Only ours is expected, but a server may send unsolicited ones (NOTIFY): take the one naming the
+        // folder, or the only one.
+        Status match = null;
+        for (IMAPResponse ir : statuses) {
+            Status s = new Status(ir);
+            if (match == null && (statuses.size() == 1 || (s.mbox != null && sameName(s.mbox, name)))) {
+                match = s;
+            }
+        }
+        if (match == null) {
+            throw new ParsingException("no STATUS answer for the folder");
+        }
+        if (match.uidvalidity < 0 || match.uidnext < 0 || match.total < 0) {
+            throw new ParsingException("STATUS answer without UIDVALIDITY, UIDNEXT or MESSAGES");
+        }
+        return match;
+    }
+
+    /**
+     * What changed in a folder since {@code modSeq} (RFC 7162 CONDSTORE), in three commands on a fresh
+     * read-only open: {@code EXAMINE} (with CONDSTORE, so HIGHESTMODSEQ is reported), {@code UID FETCH
+     * 1:<knownUidNext-1> (UID FLAGS) (CHANGEDSINCE modSeq)} and {@code UID SEARCH RETURN (ALL) ALL} (RFC
+     * 4731 ESEARCH; {@code UID SEARCH ALL} without it).
+     *
+     * <p>Only already-known UIDs are asked for, with an explicit upper bound: a range ending in {@code *}
+     * always includes the last message (RFC 3501 §6.4.8), and any UID at or above {@code knownUidNext} in an
+     * answer is dropped. No FETCH is sent when {@code knownUidNext <= 1} or the folder is empty, and no
+     * SEARCH for an empty folder. New messages are the UIDs of {@link ChangedSince#allUids()} at or above
+     * {@code knownUidNext}; expunged ones are the known UIDs missing from it.
+     *
+     * <p>QRESYNC is never enabled on this connection (Angus throws a NullPointerException on a VANISHED
+     * response covering several UIDs): CONDSTORE only, so expunges arrive as plain EXPUNGE responses.
+     *
+     * @param modSeq the folder's HIGHESTMODSEQ at the last sync (0 reports every known message)
+     * @param knownUidNext the folder's UIDNEXT at the last sync: the known UIDs are below it
+     * @throws IllegalStateException without {@link #hasCondstore()}, before any I/O: the caller scans instead
+     * @throws MailAccessException {@code PROTOCOL_ERROR} also when the server reports no HIGHESTMODSEQ for the
+     *     folder (RFC 7162 NOMODSEQ): scan that folder instead
+     */
+    public ChangedSince changedSince(String name, long modSeq, long knownUidNext) throws MailAccessException {
+        Objects.requireNonNull(name, "name");
+        if (modSeq < 0) {
+            throw new IllegalArgumentException("modSeq must not be negative, was " + modSeq);
+        }
+        ensureOpen();
+        if (!hasCondstore()) {
+            throw new IllegalStateException("the IMAP server at " + endpoint.address()
+                    + " has no CONDSTORE; scan the folder instead of asking for changes");
+        }
+        try {
+            IMAPFolder f = examineWithModSeqs(name);
+            long uidValidity = f.getUIDValidity();
+            long uidNext = f.getUIDNext();
+            long highestModSeq = f.getHighestModSeq();
+            int count = f.getMessageCount();
+            if (highestModSeq <= 0) {
+                throw new MailAccessException(
+                        FailureCode.PROTOCOL_ERROR,
+                        "the IMAP server at " + endpoint.address() + " keeps no mod-sequences for folder " + name
+                                + " (NOMODSEQ); it can only be scanned");
+            }
+            TreeMap<Long, Set<String>> changed = new TreeMap<>();
+            long upper = Math.min(knownUidNext - 1, MAX_UID);
+            if (upper >= 1 && count > 0) {
+                changedFlags(f, upper, modSeq, changed);
+            }
+            List<Long> all = count > 0 ? allUids(f, 2L * count + 100_000) : List.of();
+            if (uidNext <= 0) {
+                uidNext = all.isEmpty() ? 1 : all.get(all.size() - 1) + 1;
+            }
+            List<MessageFlags> flags = new ArrayList<>(changed.size());
+            changed.forEach((uid, set) -> flags.add(new MessageFlags(uid, set)));
+            return new ChangedSince(new FolderStatus(uidValidity, uidNext, count, highestModSeq), flags, all);
+        } catch (MessagingException | RuntimeException e) {
+            throw MailFailures.classify(e, endpoint);
+        }
+    }
+
+    /** {@code UID FETCH 1:upper (UID FLAGS) (CHANGEDSINCE modSeq)}; only UIDs up to {@code upper} count. */
+    private static void changedFlags(IMAPFolder f, long upper, long modSeq, Map<Long, Set<String>> into)
+            throws MessagingException {
+        String command =
+                "UID FETCH " + (upper == 1 ? "1" : "1:" + upper) + " (UID FLAGS) (CHANGEDSINCE " + modSeq + ")";
+        f.doCommand(p -> {
+            Response[] responses = p.command(command, null);
+            for (Response r : responses) {
+                if (r instanceof FetchResponse fr) {
+                    UID uid = fr.getItem(UID.class);
+                    FLAGS fl = fr.getItem(FLAGS.class);
+                    // An unsolicited FETCH without UID is a change made after EXAMINE: its mod-sequence is
+                    // above the reported HIGHESTMODSEQ, so the next call finds it.
+                    if (uid != null && fl != null && uid.uid >= 1 && uid.uid <= upper) {
+                        into.put(uid.uid, FetchConversions.flags(fl));
+                    }
+                }
+            }
+            // NO is a failure here, not a partial result: a change left out would never be seen again.
+            finish(p, responses, false);
+            return null;
+        });
+    }
+
+    /** The UIDs of every message, sorted, from one {@code UID SEARCH}. */
+    @SuppressWarnings("unchecked")
+    private List<Long> allUids(IMAPFolder f, long limit) throws MessagingException {
+        boolean esearch = capabilities.contains("ESEARCH");
+        String key = esearch ? "ESEARCH" : "SEARCH";
+        String command = esearch ? "UID SEARCH RETURN (ALL) ALL" : "UID SEARCH ALL";
+        return (List<Long>) f.doCommand(p -> {
+            Response[] responses = p.command(command, null);
+            List<Response> others = new ArrayList<>();
+            List<String> answers = new ArrayList<>();
+            for (Response r : responses) {
+                if (r instanceof IMAPResponse ir && ir.isUnTagged() && ir.keyEquals(key)) {
+                    answers.add(ir.getRest());
+                } else {
+                    others.add(r);
+                }
+            }
+            p.notifyResponseHandlers(others.toArray(Response[]::new));
+            p.handleResult(responses[responses.length - 1]);
+            try {
+                if (answers.size() == 1) {
+                    return parseSearch(esearch, answers.get(0), limit);
+                }
+                // Normally exactly one; none means no match; several (split by the server) are merged.
+                TreeSet<Long> uids = new TreeSet<>();
+                for (String answer : answers) {
+                    uids.addAll(parseSearch(esearch, answer, limit));
+                    if (uids.size() > limit) {
+                        throw new IllegalArgumentException("more than " + limit + " UIDs");
+                    }
+                }
+                return List.copyOf(uids);
+            } catch (IllegalArgumentException e) {
+                throw new ParsingException("cannot parse the answer to " + command + ": " + e.getMessage());
+            }
+        });
+    }
+
+    private static List<Long> parseSearch(boolean esearch, String answer, long limit) {
+        return esearch ? SearchResults.esearchAll(answer, limit) : SearchResults.search(answer, limit);
+    }
+
+    /**
+     * Opens the folder afresh, read-only, with CONDSTORE enabled on the connection but never QRESYNC. The
+     * {@code ENABLE CONDSTORE} is sent by us beforehand, so that Angus, which enables QRESYNC for a server
+     * that announces only QRESYNC, has nothing left to enable.
+     */
+    private IMAPFolder examineWithModSeqs(String name) throws MessagingException {
+        closeFolderQuietly();
+        boolean enable = capabilities.contains("ENABLE");
+        if (enable) {
+            IMAPFolder root = (IMAPFolder) store.getDefaultFolder();
+            root.doCommand(p -> {
+                if (!p.isEnabled("CONDSTORE") && !p.isEnabled("QRESYNC")) {
+                    p.enable("CONDSTORE");
+                }
+                return null;
+            });
+        }
+        IMAPFolder f = (IMAPFolder) store.getFolder(name);
+        // With CONDSTORE announced, EXAMINE (CONDSTORE); a QRESYNC-only server gets a plain EXAMINE after our
+        // ENABLE CONDSTORE, and a server without ENABLE (RFC 4551) reports HIGHESTMODSEQ on every EXAMINE.
+        if (enable && capabilities.contains("CONDSTORE")) {
+            f.open(Folder.READ_ONLY, ResyncData.CONDSTORE);
+        } else {
+            f.open(Folder.READ_ONLY);
+        }
+        folder = f;
+        if (Boolean.TRUE.equals(f.doCommand(p -> p.isEnabled("QRESYNC")))) {
+            throw new IllegalStateException("QRESYNC got enabled on a connection that must not have it");
+        }
+        return f;
     }
 
     /** What one message's FETCH responses said, gathered before conversion. */

@@ -52,7 +52,8 @@ class DovecotImapConnectionTest extends ImapConnectionContract {
     @Test
     void dovecotAnnouncesCondstorePreviewAndSpecialUse() throws Exception {
         try (ImapConnection c = open()) {
-            assertThat(c.capabilities()).contains("CONDSTORE", "QRESYNC", "PREVIEW", "SPECIAL-USE", "MOVE", "UIDPLUS");
+            assertThat(c.capabilities())
+                    .contains("CONDSTORE", "QRESYNC", "ESEARCH", "PREVIEW", "SPECIAL-USE", "MOVE", "UIDPLUS");
         }
     }
 

@@ -9,6 +9,7 @@ import dev.mailsync.mail.MailSessions;
 import dev.mailsync.mail.OutboundGuard;
 import dev.mailsync.sync.FailureCode;
 import dev.mailsync.sync.FolderInfo;
+import dev.mailsync.sync.FolderStatus;
 import dev.mailsync.sync.MailAddress;
 import dev.mailsync.sync.MessageFlags;
 import dev.mailsync.sync.MessageSummary;
@@ -23,6 +24,7 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
 /** What {@link ImapConnection} must do against any IMAP server; subclasses provide the server. */
@@ -388,5 +390,257 @@ abstract class ImapConnectionContract {
         c.close();
 
         assertThatThrownBy(c::listFolders).isInstanceOf(IllegalStateException.class);
+    }
+
+    // --- change detection: status() everywhere, changedSince() with CONDSTORE ---
+
+    @Test
+    void hasCondstoreFollowsTheCapabilities() throws Exception {
+        try (ImapConnection c = open()) {
+            assertThat(c.hasCondstore()).isEqualTo(condstore());
+        }
+    }
+
+    @Test
+    void statusOfAnUnchangedFolderIsTheSameTwiceAndAgreesWithAScan() throws Exception {
+        String folder = newFolder();
+        append(folder, TestMessages.simple("a"));
+        long b = append(folder, TestMessages.simple("b"), flags(Flags.Flag.SEEN));
+
+        try (ImapConnection c = open()) {
+            FolderStatus first = c.status(folder);
+            FolderStatus second = c.status(folder);
+
+            assertThat(second).isEqualTo(first);
+            assertThat(first.messages()).isEqualTo(2);
+            assertThat(first.uidNext()).isEqualTo(b + 1);
+            assertThat(first.uidValidity()).isPositive();
+            assertThat(first.highestModSeq() != null).isEqualTo(condstore());
+            assertThat(c.scanFolder(folder).status()).isEqualTo(first);
+        }
+    }
+
+    @Test
+    void statusOfAnEmptyFolder() throws Exception {
+        String folder = newFolder();
+
+        try (ImapConnection c = open()) {
+            FolderStatus status = c.status(folder);
+
+            assertThat(status.messages()).isZero();
+            assertThat(status.uidNext()).isPositive();
+            assertThat(status.highestModSeq() != null).isEqualTo(condstore());
+        }
+    }
+
+    @Test
+    void statusOfAFolderWithANonAsciiName() throws Exception {
+        String folder = "Répertoire-" + System.nanoTime() % 100_000;
+        otherClient().createFolder(folder);
+        long uid = append(folder, TestMessages.simple("accent"));
+
+        try (ImapConnection c = open()) {
+            FolderStatus status = c.status(folder);
+
+            assertThat(status.messages()).isEqualTo(1);
+            assertThat(status.uidNext()).isEqualTo(uid + 1);
+            assertThat(c.listFolders()).extracting(FolderInfo::name).contains(folder);
+            assertThat(c.scanFolder(folder).status()).isEqualTo(status);
+        }
+    }
+
+    @Test
+    void statusOfTheOpenFolderShowsAMessageAppendedMeanwhile() throws Exception {
+        String folder = newFolder();
+        append(folder, TestMessages.simple("a"));
+
+        try (ImapConnection c = open()) {
+            FolderStatus before = c.scanFolder(folder).status();
+            long added = append(folder, TestMessages.simple("b"));
+            FolderStatus after = c.status(folder);
+
+            assertThat(after.messages()).isEqualTo(before.messages() + 1);
+            assertThat(after.uidNext()).isEqualTo(added + 1);
+        }
+    }
+
+    @Test
+    void statusOfAnotherFolderLeavesTheOpenFolderUsable() throws Exception {
+        String open = newFolder();
+        String other = newFolder();
+        long uid = append(open, TestMessages.simple("in open"));
+        append(other, TestMessages.simple("in other"));
+
+        try (ImapConnection c = open()) {
+            assertThat(c.scanFolder(open).messages())
+                    .extracting(MessageFlags::uid)
+                    .containsExactly(uid);
+            assertThat(c.status(other).messages()).isEqualTo(1);
+            assertThat(fetchAll(c, open, List.of(uid)))
+                    .extracting(MessageSummary::subject)
+                    .containsExactly("in open");
+        }
+    }
+
+    @Test
+    void statusOfAMissingFolderIsAMailAccessException() throws Exception {
+        try (ImapConnection c = open()) {
+            assertThatThrownBy(() -> c.status("no-such-folder-" + System.nanoTime()))
+                    .isInstanceOf(MailAccessException.class);
+        }
+    }
+
+    @Test
+    void withoutCondstoreChangedSinceIsRefusedBeforeAnyIo() throws Exception {
+        Assumptions.assumeFalse(condstore(), "the server has CONDSTORE");
+        String folder = newFolder();
+
+        try (ImapConnection c = open()) {
+            assertThatThrownBy(() -> c.changedSince(folder, 1, 1))
+                    .isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining("CONDSTORE");
+            // The connection is still fine.
+            assertThat(c.status(folder).messages()).isZero();
+        }
+    }
+
+    @Test
+    void aFlagChangeElsewhereRaisesHighestModSeqAndChangedSinceListsExactlyThatMessage() throws Exception {
+        Assumptions.assumeTrue(condstore(), "needs CONDSTORE");
+        String folder = newFolder();
+        long a = append(folder, TestMessages.simple("a"));
+        long b = append(folder, TestMessages.simple("b"), flags(Flags.Flag.SEEN));
+        long d = append(folder, TestMessages.simple("d"));
+
+        try (ImapConnection c = open()) {
+            FolderStatus before = c.status(folder);
+            otherClient().setFlags(folder, b, flags(Flags.Flag.FLAGGED, "$Label1"));
+            FolderStatus after = c.status(folder);
+
+            assertThat(after.highestModSeq()).isGreaterThan(before.highestModSeq());
+            assertThat(after.uidNext()).isEqualTo(before.uidNext());
+            ChangedSince changes = c.changedSince(folder, before.highestModSeq(), before.uidNext());
+
+            assertThat(changes.changed())
+                    .containsExactly(new MessageFlags(b, Set.of("\\Seen", "\\Flagged", "$Label1")));
+            assertThat(changes.allUids()).containsExactly(a, b, d);
+            assertThat(changes.status()).isEqualTo(after);
+            // Nothing changed since the new value.
+            assertThat(c.changedSince(folder, after.highestModSeq(), after.uidNext())
+                            .changed())
+                    .isEmpty();
+        }
+    }
+
+    @Test
+    void modSeqZeroListsEveryKnownMessageWithItsFlags() throws Exception {
+        Assumptions.assumeTrue(condstore(), "needs CONDSTORE");
+        String folder = newFolder();
+        long a = append(folder, TestMessages.simple("a"), flags(Flags.Flag.ANSWERED));
+        long b = append(folder, TestMessages.simple("b"));
+
+        try (ImapConnection c = open()) {
+            ChangedSince all = c.changedSince(folder, 0, b + 1);
+
+            assertThat(all.changed())
+                    .containsExactly(new MessageFlags(a, Set.of("\\Answered")), new MessageFlags(b, Set.of()));
+        }
+    }
+
+    @Test
+    void appendedMessagesAreInAllUidsButNotAmongTheChanged() throws Exception {
+        Assumptions.assumeTrue(condstore(), "needs CONDSTORE");
+        String folder = newFolder();
+        long a = append(folder, TestMessages.simple("a"));
+
+        try (ImapConnection c = open()) {
+            FolderStatus before = c.status(folder);
+            long n1 = append(folder, TestMessages.simple("new 1"), flags(Flags.Flag.FLAGGED));
+            long n2 = append(folder, TestMessages.simple("new 2"));
+            FolderStatus after = c.status(folder);
+            assertThat(after.highestModSeq()).isGreaterThan(before.highestModSeq());
+
+            ChangedSince changes = c.changedSince(folder, before.highestModSeq(), before.uidNext());
+
+            assertThat(changes.changed()).isEmpty();
+            assertThat(changes.allUids()).containsExactly(a, n1, n2);
+            assertThat(changes.allUids().stream().filter(uid -> uid >= before.uidNext()))
+                    .containsExactly(n1, n2);
+            assertThat(changes.status().uidNext()).isEqualTo(n2 + 1);
+            assertThat(changes.status().messages()).isEqualTo(3);
+        }
+    }
+
+    @Test
+    void threeMessagesExpungedAtOnceElsewhereWhileTheFolderIsOpenAreMissingFromAllUids() throws Exception {
+        // The Angus QRESYNC bug: a VANISHED covering several UIDs throws a NullPointerException. This
+        // connection never enables QRESYNC, so the server sends plain EXPUNGE responses.
+        Assumptions.assumeTrue(condstore(), "needs CONDSTORE");
+        String folder = newFolder();
+        String elsewhere = newFolder();
+        List<Long> uids = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            uids.add(append(folder, TestMessages.simple("m" + i)));
+        }
+
+        try (ImapConnection c = open()) {
+            FolderStatus before = c.status(folder);
+            ChangedSince first = c.changedSince(folder, before.highestModSeq(), before.uidNext());
+            assertThat(first.allUids()).containsExactlyElementsOf(uids);
+
+            // The folder stays open on c; the expunges reach c with its next commands.
+            otherClient().expunge(folder, uids.get(1), uids.get(2), uids.get(4));
+            assertThat(c.status(elsewhere).messages()).isZero();
+            assertThat(c.listFolders()).extracting(FolderInfo::name).contains(folder);
+            FolderStatus after = c.status(folder);
+            ChangedSince changes = c.changedSince(folder, before.highestModSeq(), before.uidNext());
+
+            assertThat(after.messages()).isEqualTo(3);
+            assertThat(changes.allUids()).containsExactly(uids.get(0), uids.get(3), uids.get(5));
+            assertThat(changes.changed()).isEmpty();
+            assertThat(changes.status().messages()).isEqualTo(3);
+            // And once more with the folder open while another client expunges.
+            otherClient().expunge(folder, uids.get(0), uids.get(3));
+            assertThat(c.changedSince(folder, after.highestModSeq(), after.uidNext())
+                            .allUids())
+                    .containsExactly(uids.get(5));
+            assertThat(c.scanFolder(folder).messages())
+                    .extracting(MessageFlags::uid)
+                    .containsExactly(uids.get(5));
+        }
+    }
+
+    @Test
+    void changedSinceOfAnEmptyFolder() throws Exception {
+        Assumptions.assumeTrue(condstore(), "needs CONDSTORE");
+        String folder = newFolder();
+
+        try (ImapConnection c = open()) {
+            FolderStatus status = c.status(folder);
+            ChangedSince nothingKnown = c.changedSince(folder, 0, 1);
+            ChangedSince known = c.changedSince(folder, status.highestModSeq(), status.uidNext());
+
+            assertThat(nothingKnown.changed()).isEmpty();
+            assertThat(nothingKnown.allUids()).isEmpty();
+            assertThat(nothingKnown.status()).isEqualTo(status);
+            assertThat(known.allUids()).isEmpty();
+        }
+    }
+
+    @Test
+    void changedSinceInAFolderWithANonAsciiName() throws Exception {
+        Assumptions.assumeTrue(condstore(), "needs CONDSTORE");
+        String folder = "Répertoire-" + System.nanoTime() % 100_000;
+        otherClient().createFolder(folder);
+        long uid = append(folder, TestMessages.simple("accent"));
+
+        try (ImapConnection c = open()) {
+            FolderStatus before = c.status(folder);
+            otherClient().setFlags(folder, uid, flags(Flags.Flag.SEEN));
+            ChangedSince changes = c.changedSince(folder, before.highestModSeq(), before.uidNext());
+
+            assertThat(changes.changed()).containsExactly(new MessageFlags(uid, Set.of("\\Seen")));
+            assertThat(changes.allUids()).containsExactly(uid);
+        }
     }
 }
