@@ -70,6 +70,8 @@ final class AccountDtos {
 
     record ErrorDto(FailureCode code, String detail, Instant at) {}
 
+    record QuotaDto(long usedKilobytes, long limitKilobytes, double percent) {}
+
     record AccountResponse(
             String id,
             String name,
@@ -85,6 +87,7 @@ final class AccountDtos {
             List<WarningDto> warnings,
             ErrorDto lastError,
             Instant lastSyncAt,
+            QuotaDto quota,
             Instant createdAt,
             Instant updatedAt) {
 
@@ -114,6 +117,12 @@ final class AccountDtos {
                                     a.lastError().detail(),
                                     a.lastError().at()),
                     a.lastSyncAt(),
+                    a.quota() == null
+                            ? null
+                            : new QuotaDto(
+                                    a.quota().usedKilobytes(),
+                                    a.quota().limitKilobytes(),
+                                    a.quota().percent()),
                     a.createdAt(),
                     a.updatedAt());
         }

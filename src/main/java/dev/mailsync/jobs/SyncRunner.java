@@ -109,8 +109,22 @@ public class SyncRunner {
                 safePoint.check();
                 refreshFolder(imap, accountId, token, folder, folderIds.get(folder.name()), known.get(folder.name()));
             }
+            recordQuota(imap, accountId);
         }
         return Tx.call(() -> deltas.seqs(accountId).current());
+    }
+
+    /** Quota is news, not state: a server that cannot tell does not fail the sync. */
+    private void recordQuota(ImapConnection imap, String accountId) {
+        try {
+            var quota = imap.quota().orElse(null);
+            Tx.call(() -> {
+                accounts.recordQuota(accountId, quota, clock.instant());
+                return null;
+            });
+        } catch (MailAccessException e) {
+            LOG.infof("account %s: quota not available (%s)", accountId, e.code());
+        }
     }
 
     /** Which way a folder was brought up to date; a metric tag. */

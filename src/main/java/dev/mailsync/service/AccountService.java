@@ -167,7 +167,8 @@ public class AccountService {
         return new AccountView(
                 account,
                 deviceCount,
-                AccountWarnings.of(account.protocol(), account.security(), account.pop3Retention(), deviceCount));
+                AccountWarnings.of(
+                        account.protocol(), account.security(), account.pop3Retention(), deviceCount, account.quota()));
     }
 
     private Instant now() {
@@ -257,7 +258,8 @@ public class AccountService {
                 lastError,
                 null,
                 createdAt,
-                updatedAt);
+                updatedAt,
+                null);
     }
 
     /** SSRF guard: the host must not resolve to an internal address unless ops allow it. */
@@ -288,7 +290,8 @@ public class AccountService {
                 null,
                 a.lastSyncAt(),
                 a.createdAt(),
-                a.updatedAt());
+                a.updatedAt(),
+                a.quota());
     }
 
     /** The writable settings of an account, as a client would send them (no password). */

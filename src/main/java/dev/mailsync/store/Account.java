@@ -4,6 +4,7 @@ import dev.mailsync.sync.FailureCode;
 import dev.mailsync.sync.ImapDeleteMode;
 import dev.mailsync.sync.Pop3Retention;
 import dev.mailsync.sync.Protocol;
+import dev.mailsync.sync.QuotaUsage;
 import dev.mailsync.sync.Security;
 import java.time.Instant;
 
@@ -26,7 +27,8 @@ public record Account(
         LastError lastError,
         Instant lastSyncAt,
         Instant createdAt,
-        Instant updatedAt) {
+        Instant updatedAt,
+        QuotaUsage quota) {
 
     /** The last failure talking to the mail server, until a success or a settings change clears it. */
     public record LastError(FailureCode code, String detail, Instant at) {}

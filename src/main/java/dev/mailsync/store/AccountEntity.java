@@ -52,6 +52,15 @@ public class AccountEntity {
     @Column(name = "last_sync_at")
     public Instant lastSyncAt;
 
+    @Column(name = "quota_used_kb")
+    public Long quotaUsedKb;
+
+    @Column(name = "quota_limit_kb")
+    public Long quotaLimitKb;
+
+    @Column(name = "quota_at")
+    public Instant quotaAt;
+
     @Column(name = "created_at")
     public Instant createdAt;
 

@@ -5,6 +5,7 @@ import dev.mailsync.sync.ImapDeleteMode;
 import dev.mailsync.sync.Pop3Retention;
 import dev.mailsync.sync.Pop3RetentionPolicy;
 import dev.mailsync.sync.Protocol;
+import dev.mailsync.sync.QuotaUsage;
 import dev.mailsync.sync.Security;
 import io.quarkus.hibernate.orm.panache.PanacheRepositoryBase;
 import io.quarkus.panache.common.Parameters;
@@ -120,6 +121,16 @@ public class AccountRepository implements PanacheRepositoryBase<AccountEntity, S
         }
     }
 
+    /** What the server said of the mailbox's storage at the last sync (null: no quota reported). */
+    public void recordQuota(String accountId, QuotaUsage quota, java.time.Instant at) {
+        AccountEntity e = findById(accountId);
+        if (e != null) {
+            e.quotaUsedKb = quota == null ? null : quota.usedKilobytes();
+            e.quotaLimitKb = quota == null ? null : quota.limitKilobytes();
+            e.quotaAt = at;
+        }
+    }
+
     public long countOwners() {
         return getEntityManager()
                 .createQuery("select count(distinct a.owner) from AccountEntity a", Long.class)
@@ -169,6 +180,7 @@ public class AccountRepository implements PanacheRepositoryBase<AccountEntity, S
                         : new Account.LastError(FailureCode.valueOf(e.lastErrorCode), e.lastErrorDetail, e.lastErrorAt),
                 e.lastSyncAt,
                 e.createdAt,
-                e.updatedAt);
+                e.updatedAt,
+                e.quotaLimitKb == null ? null : new QuotaUsage(e.quotaUsedKb, e.quotaLimitKb));
     }
 }

@@ -8,13 +8,15 @@ public final class AccountWarnings {
 
     public static final String MULTI_DEVICE_DELETION = "MULTI_DEVICE_DELETION";
     public static final String PLAINTEXT_CONNECTION = "PLAINTEXT_CONNECTION";
+    public static final String QUOTA_NEARLY_FULL = "QUOTA_NEARLY_FULL";
 
     /** One warning: a stable code and a sentence for people. */
     public record Warning(String code, String message) {}
 
     private AccountWarnings() {}
 
-    public static List<Warning> of(Protocol protocol, Security security, Pop3Retention retention, long deviceCount) {
+    public static List<Warning> of(
+            Protocol protocol, Security security, Pop3Retention retention, long deviceCount, QuotaUsage quota) {
         List<Warning> warnings = new ArrayList<>();
         if (protocol == Protocol.POP3 && retention != null && retention.policy().deletes() && deviceCount > 1) {
             warnings.add(new Warning(MULTI_DEVICE_DELETION, multiDeviceMessage(retention, deviceCount)));
@@ -24,6 +26,12 @@ public final class AccountWarnings {
                     PLAINTEXT_CONNECTION,
                     "The connection to the mail server is not encrypted: the password and all mail cross"
                             + " the network in clear text."));
+        }
+        if (quota != null && quota.nearlyFull()) {
+            warnings.add(new Warning(
+                    QUOTA_NEARLY_FULL,
+                    "The mailbox is " + quota.percent() + " % full (" + quota.usedKilobytes() + " of "
+                            + quota.limitKilobytes() + " KiB): new mail may be refused once it is full."));
         }
         return List.copyOf(warnings);
     }

@@ -95,4 +95,51 @@ class DovecotSyncFlowTest extends SyncFlowContract {
                 .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1)))
                 .sum();
     }
+
+    @Test
+    void the_quota_reaches_the_account_with_a_warning_when_nearly_full() {
+        String owner = newSubject();
+        String user = "q" + java.util.UUID.randomUUID().toString().substring(0, 8);
+        Mailbox box = newMailbox(user, "pw"); // the harness gives every user a 10M quota
+        String account = createAccount(
+                owner,
+                Map.of(
+                        "protocol",
+                        "IMAP",
+                        "host",
+                        box.host(),
+                        "port",
+                        box.port(),
+                        "security",
+                        "NONE",
+                        "username",
+                        user,
+                        "password",
+                        "pw"));
+        String device = createDevice(owner, account, "phone");
+        box.client().append("INBOX", "small");
+        Sync.succeed(owner, account, device);
+        io.restassured.path.json.JsonPath before = dev.mailsync.support.Api.as(owner)
+                .get("/v1/accounts/{a}", account)
+                .then()
+                .extract()
+                .jsonPath();
+        assertThat(before.getLong("quota.limitKilobytes")).isEqualTo(10240);
+        assertThat(before.getList("warnings.code", String.class)).doesNotContain("QUOTA_NEARLY_FULL");
+
+        StringBuilder big = new StringBuilder("From: a@example.test\r\nTo: b@example.test\r\nSubject: big\r\n\r\n");
+        String line = "x".repeat(998) + "\r\n";
+        while (big.length() < 9_500 * 1024) {
+            big.append(line);
+        }
+        box.client().append("INBOX", big.toString().getBytes(java.nio.charset.StandardCharsets.US_ASCII), null);
+        Sync.succeed(owner, account, device);
+        io.restassured.path.json.JsonPath after = dev.mailsync.support.Api.as(owner)
+                .get("/v1/accounts/{a}", account)
+                .then()
+                .extract()
+                .jsonPath();
+        assertThat(after.getDouble("quota.percent")).isGreaterThanOrEqualTo(90.0);
+        assertThat(after.getList("warnings.code", String.class)).contains("QUOTA_NEARLY_FULL");
+    }
 }

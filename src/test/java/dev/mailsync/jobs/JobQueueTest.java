@@ -135,6 +135,27 @@ class JobQueueTest {
     }
 
     @Test
+    void cancelling_a_running_job_asks_it_to_stop_at_its_next_safe_point() throws Exception {
+        String id = post("", null).then().statusCode(202).extract().path("id");
+        sql("UPDATE sync_job SET status = 'CANCELLED' WHERE status IN ('QUEUED', 'RUNNING') AND id <> '" + id + "'");
+        Instant now = Instant.now();
+        JobStore.Claim claim = QuarkusTransaction.requiringNew()
+                .call(() -> jobs.claim("worker-a", now, now.plusSeconds(30)))
+                .orElseThrow();
+        assertThat(claim.job().id()).isEqualTo(id);
+
+        as(owner)
+                .delete("/v1/sync-jobs/{id}", id)
+                .then()
+                .statusCode(202)
+                .body("status", equalTo("RUNNING"))
+                .body("cancelRequested", equalTo(true));
+        // the worker's safe point reads this between folders and ends the job CANCELLED
+        assertThat(QuarkusTransaction.requiringNew().call(() -> jobs.cancelRequested(id)))
+                .isTrue();
+    }
+
+    @Test
     void another_owner_cannot_see_or_cancel_a_job() {
         String id = post("", null).then().statusCode(202).extract().path("id");
         as(newSubject()).get("/v1/sync-jobs/{id}", id).then().statusCode(404);

@@ -10,6 +10,7 @@ import dev.mailsync.sync.FolderStatus;
 import dev.mailsync.sync.MessageFlags;
 import dev.mailsync.sync.MessageSummary;
 import dev.mailsync.sync.Protocol;
+import dev.mailsync.sync.QuotaUsage;
 import jakarta.mail.Folder;
 import jakarta.mail.MessagingException;
 import jakarta.mail.NoSuchProviderException;
@@ -307,6 +308,31 @@ public final class ImapConnection implements AutoCloseable {
      * then {@link #status} reports HIGHESTMODSEQ and {@link #changedSince} can be used. Otherwise changes are
      * found with {@link #scanFolder}.
      */
+    /**
+     * GETQUOTAROOT of INBOX (RFC 9208 §4.3): the STORAGE resource of its quota root, or empty when the
+     * server has no QUOTA capability or sets no storage limit.
+     */
+    public java.util.Optional<QuotaUsage> quota() throws MailAccessException {
+        if (!capabilities.contains("QUOTA")) {
+            return java.util.Optional.empty();
+        }
+        try {
+            for (jakarta.mail.Quota root : store.getQuota("INBOX")) {
+                if (root.resources == null) {
+                    continue;
+                }
+                for (jakarta.mail.Quota.Resource r : root.resources) {
+                    if ("STORAGE".equalsIgnoreCase(r.name) && r.limit > 0) {
+                        return java.util.Optional.of(new QuotaUsage(r.usage, r.limit));
+                    }
+                }
+            }
+            return java.util.Optional.empty();
+        } catch (MessagingException e) {
+            throw MailFailures.classify(e, endpoint);
+        }
+    }
+
     public boolean hasCondstore() {
         return capabilities.contains("CONDSTORE") || capabilities.contains("QRESYNC");
     }
