@@ -1,6 +1,5 @@
 package dev.mailsync.jobs;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.mailsync.config.MailsyncConfig;
 import dev.mailsync.mail.MailAccessException;
@@ -9,7 +8,6 @@ import dev.mailsync.store.AccountRepository;
 import dev.mailsync.store.JobStore;
 import dev.mailsync.store.SyncJob;
 import dev.mailsync.store.Tx;
-import dev.mailsync.sync.ChangeResult;
 import dev.mailsync.sync.FailureCode;
 import dev.mailsync.sync.JobStatus;
 import io.agroal.api.AgroalDataSource;
@@ -25,8 +23,6 @@ import java.net.InetAddress;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ExecutorService;
@@ -212,10 +208,20 @@ public class JobWorkers {
         Timer.Sample sample = Timer.start(metrics);
         String outcome = "succeeded";
         try {
-            long seq = runner.refresh(claim, safePoint);
+            SyncRunner.Outcome done = runner.refresh(claim, safePoint);
+            long seq = done.stateSeq();
             Instant now = clock.instant();
             Tx.call(() -> {
-                jobs.finish(job, claim.leaseToken(), JobStatus.SUCCEEDED, results(job), seq, null, null, null, now);
+                jobs.finish(
+                        job,
+                        claim.leaseToken(),
+                        JobStatus.SUCCEEDED,
+                        DeviceChanges.json(done.results()),
+                        seq,
+                        null,
+                        null,
+                        null,
+                        now);
                 accounts.recordSync(job.accountId(), now);
                 return null;
             });
@@ -285,7 +291,12 @@ public class JobWorkers {
                         claim.job(),
                         claim.leaseToken(),
                         status,
-                        status == JobStatus.QUEUED ? null : results(claim.job()),
+                        status == JobStatus.QUEUED
+                                ? null
+                                : DeviceChanges.json(DeviceChanges.notApplied(
+                                        claim.job(),
+                                        "not confirmed: the job ended " + status + " (" + code
+                                                + "); send it again (SET_FLAGS is idempotent)")),
                         null,
                         code.name(),
                         detail,
@@ -297,32 +308,6 @@ public class JobWorkers {
             LOG.warnf(
                     "job %s: outcome not recorded, the lease moved on",
                     claim.job().id());
-        }
-    }
-
-    /**
-     * One result per device change. This version refreshes the mirror from the server but does not yet
-     * write device changes back, so each is answered REJECTED with that reason rather than dropped.
-     */
-    static String results(SyncJob job) {
-        try {
-            JsonNode changes = JSON.readTree(job.changesJson());
-            List<ChangeResult> results = new ArrayList<>();
-            for (int i = 0; i < changes.size(); i++) {
-                JsonNode change = changes.get(i);
-                results.add(
-                        new ChangeResult(
-                                i,
-                                change.hasNonNull("changeId")
-                                        ? change.get("changeId").asText()
-                                        : null,
-                                change.path("type").asText(),
-                                ChangeResult.Status.REJECTED,
-                                "NOT_SUPPORTED: this version of mailsync does not write device changes back to the server yet"));
-            }
-            return JSON.writeValueAsString(results);
-        } catch (java.io.IOException e) {
-            throw new IllegalStateException("stored changes of job " + job.id() + " are not JSON", e);
         }
     }
 

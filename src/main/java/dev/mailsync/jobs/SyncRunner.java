@@ -76,8 +76,11 @@ public class SyncRunner {
     /** What the account looks like to this job: where to connect and what the devices want. */
     record Target(MailEndpoint endpoint, List<DeviceView> views) {}
 
-    /** @return the account's change number once the refresh is in the mirror */
-    long refresh(JobStore.Claim claim, SafePoint safePoint)
+    /** What a job did: the account's change number once everything is in, and one result per change. */
+    record Outcome(long stateSeq, List<dev.mailsync.sync.ChangeResult> results) {}
+
+    /** Writes the device's changes back, then refreshes the mirror from the server. */
+    Outcome refresh(JobStore.Claim claim, SafePoint safePoint)
             throws MailAccessException, JobCancelledException, PermanentFailure {
         String accountId = claim.job().accountId();
         long token = claim.leaseToken();
@@ -93,6 +96,8 @@ public class SyncRunner {
                     FailureCode.PROTOCOL_ERROR, "POP3 synchronisation is not available in this version of mailsync");
         }
         try (ImapConnection imap = ImapConnection.open(sessions, target.endpoint())) {
+            List<dev.mailsync.sync.ChangeResult> results = DeviceChanges.apply(imap, mirror, claim.job(), token);
+            safePoint.check();
             List<FolderInfo> serverFolders = imap.listFolders();
             Map<String, MirrorFolder> known = Tx.call(() -> mirror.liveFolders(accountId)).stream()
                     .collect(Collectors.toMap(MirrorFolder::name, Function.identity()));
@@ -110,8 +115,8 @@ public class SyncRunner {
                 refreshFolder(imap, accountId, token, folder, folderIds.get(folder.name()), known.get(folder.name()));
             }
             recordQuota(imap, accountId);
+            return new Outcome(Tx.call(() -> deltas.seqs(accountId).current()), results);
         }
-        return Tx.call(() -> deltas.seqs(accountId).current());
     }
 
     /** Quota is news, not state: a server that cannot tell does not fail the sync. */

@@ -86,6 +86,8 @@ public class DeltaService {
                     if (!isNew && ViewRules.folderVisible(view, m.folderName())) {
                         mDestroyed.add(m.id());
                     }
+                } else if (!isNew && deviceId.equals(m.changedByDevice())) {
+                    // this device's own change: it knows already
                 } else if (ViewRules.messageVisible(view, m.folderName(), m.internalDate(), m.newerInFolder(), now)) {
                     (isNew ? mCreated : mUpdated).add(m);
                 }

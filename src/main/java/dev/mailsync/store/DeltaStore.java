@@ -56,7 +56,8 @@ public class DeltaStore {
             long createdSeq,
             long changeSeq,
             Long destroyedSeq,
-            long newerInFolder) {}
+            long newerInFolder,
+            String changedByDevice) {}
 
     /** Rows whose latest change is in (since, upto], in change order; {@code lastSeq} of the last row. */
     public record ChangePage(List<FolderRow> folders, List<MessageRow> messages, boolean hasMore, long lastSeq) {}
@@ -123,16 +124,8 @@ public class DeltaStore {
             s.setArray(1, c.createArrayOf("text", ids.toArray()));
             try (ResultSet r = s.executeQuery()) {
                 while (r.next()) {
-                    byId.put(
-                            r.getString(1),
-                            new FolderRow(
-                                    r.getString(1),
-                                    r.getString(2),
-                                    r.getString(3),
-                                    r.getString(4),
-                                    r.getLong(5),
-                                    r.getLong(6),
-                                    Jdbc.nullableLong(r, "destroyed_seq")));
+                    FolderRow row = folder(r);
+                    byId.put(row.id(), row);
                 }
             }
         }
@@ -142,7 +135,7 @@ public class DeltaStore {
     private static final String MESSAGE_SELECT = "SELECT m.id, m.folder_id, f.name AS folder_name, m.uid, m.flags,"
             + " m.subject, m.from_addresses::text AS from_json, m.to_addresses::text AS to_json,"
             + " m.cc_addresses::text AS cc_json, m.sent_at, m.message_id, m.size, m.internal_date, m.preview,"
-            + " m.has_attachments, m.created_seq, m.change_seq, m.destroyed_seq,"
+            + " m.has_attachments, m.created_seq, m.change_seq, m.destroyed_seq, m.changed_by_device,"
             + " CASE WHEN ? THEN (SELECT count(*) FROM mirror_message o WHERE o.folder_id = m.folder_id"
             + "   AND o.destroyed_seq IS NULL AND (o.internal_date > m.internal_date"
             + "   OR (o.internal_date = m.internal_date AND o.uid > m.uid))) ELSE 0 END AS newer"
@@ -197,14 +190,7 @@ public class DeltaStore {
             List<FolderRow> rows = new ArrayList<>();
             try (ResultSet r = s.executeQuery()) {
                 while (r.next()) {
-                    rows.add(new FolderRow(
-                            r.getString(1),
-                            r.getString(2),
-                            r.getString(3),
-                            r.getString(4),
-                            r.getLong(5),
-                            r.getLong(6),
-                            null));
+                    rows.add(folder(r));
                 }
             }
             return rows;
@@ -221,6 +207,17 @@ public class DeltaStore {
             s.setString(3, deviceId);
             s.executeUpdate();
         }
+    }
+
+    private static FolderRow folder(ResultSet r) throws SQLException {
+        return new FolderRow(
+                r.getString("id"),
+                r.getString("name"),
+                r.getString("delimiter"),
+                r.getString("special_use"),
+                r.getLong("created_seq"),
+                r.getLong("change_seq"),
+                Jdbc.nullableLong(r, "destroyed_seq"));
     }
 
     private static MessageRow message(ResultSet r) throws SQLException {
@@ -243,6 +240,7 @@ public class DeltaStore {
                 r.getLong("created_seq"),
                 r.getLong("change_seq"),
                 Jdbc.nullableLong(r, "destroyed_seq"),
-                r.getLong("newer"));
+                r.getLong("newer"),
+                r.getString("changed_by_device"));
     }
 }

@@ -196,8 +196,8 @@ public class MirrorStore {
                     now);
             if (!plan.flagChanges().isEmpty()) {
                 long seq = Jdbc.allocateSeq(c, accountId, plan.flagChanges().size());
-                try (PreparedStatement s =
-                        c.prepareStatement("UPDATE mirror_message SET flags = ?, change_seq = ? WHERE id = ?")) {
+                try (PreparedStatement s = c.prepareStatement(
+                        "UPDATE mirror_message SET flags = ?, change_seq = ?, changed_by_device = NULL WHERE id = ?")) {
                     for (FolderScanPlan.FlagChange f : plan.flagChanges()) {
                         s.setArray(1, Jdbc.textArray(c, f.flags()));
                         s.setLong(2, seq++);
@@ -206,6 +206,53 @@ public class MirrorStore {
                     }
                     s.executeBatch();
                 }
+            }
+        }
+    }
+
+    /** A live message as a device change addresses it: where it is on the server, and its flags. */
+    public record MessageTarget(
+            String id, String folderId, String folderName, Long uidValidity, long uid, java.util.Set<String> flags) {}
+
+    public java.util.Optional<MessageTarget> liveMessage(String accountId, String messageId) throws SQLException {
+        try (Connection c = dataSource.getConnection();
+                PreparedStatement s = c.prepareStatement("SELECT m.id, m.folder_id, f.name, f.uid_validity, m.uid,"
+                        + " m.flags FROM mirror_message m JOIN mirror_folder f ON f.id = m.folder_id"
+                        + " WHERE m.id = ? AND m.account_id = ? AND m.destroyed_seq IS NULL")) {
+            s.setString(1, messageId);
+            s.setString(2, accountId);
+            try (ResultSet r = s.executeQuery()) {
+                if (!r.next()) {
+                    return java.util.Optional.empty();
+                }
+                return java.util.Optional.of(new MessageTarget(
+                        r.getString(1),
+                        r.getString(2),
+                        r.getString(3),
+                        Jdbc.nullableLong(r, "uid_validity"),
+                        r.getLong(5),
+                        Jdbc.stringSet(r, "flags")));
+            }
+        }
+    }
+
+    /**
+     * Records a device's own flag change at once (fenced): the next number of the sequence, and the
+     * device as its author so that device's delta does not echo it.
+     */
+    public void setFlagsByDevice(
+            String accountId, long token, String messageId, java.util.Set<String> flags, String deviceId)
+            throws SQLException {
+        try (Connection c = dataSource.getConnection()) {
+            JobStore.fence(c, accountId, token);
+            long seq = Jdbc.allocateSeq(c, accountId, 1);
+            try (PreparedStatement s = c.prepareStatement("UPDATE mirror_message SET flags = ?, change_seq = ?,"
+                    + " changed_by_device = ? WHERE id = ? AND destroyed_seq IS NULL")) {
+                s.setArray(1, Jdbc.textArray(c, flags));
+                s.setLong(2, seq);
+                s.setString(3, deviceId);
+                s.setString(4, messageId);
+                s.executeUpdate();
             }
         }
     }

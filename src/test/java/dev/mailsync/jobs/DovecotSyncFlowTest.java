@@ -10,7 +10,6 @@ import dev.mailsync.testsupport.Dovecot;
 import dev.mailsync.testsupport.ImapMailbox;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.mail.Flags;
-import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -48,21 +47,7 @@ class DovecotSyncFlowTest extends SyncFlowContract {
         for (int i = 0; i < 5; i++) {
             uids[i] = other.append("INBOX", "m" + i);
         }
-        String account = createAccount(
-                owner,
-                Map.of(
-                        "protocol",
-                        "IMAP",
-                        "host",
-                        box.host(),
-                        "port",
-                        box.port(),
-                        "security",
-                        "NONE",
-                        "username",
-                        user,
-                        "password",
-                        "pw"));
+        String account = createAccount(owner, accountOn(box));
         String device = createDevice(owner, account, "phone");
         Sync.succeed(owner, account, device);
         Sync.Delta first = Sync.allChanges(owner, account, device, null, 500);
@@ -101,21 +86,7 @@ class DovecotSyncFlowTest extends SyncFlowContract {
         String owner = newSubject();
         String user = "q" + java.util.UUID.randomUUID().toString().substring(0, 8);
         Mailbox box = newMailbox(user, "pw"); // the harness gives every user a 10M quota
-        String account = createAccount(
-                owner,
-                Map.of(
-                        "protocol",
-                        "IMAP",
-                        "host",
-                        box.host(),
-                        "port",
-                        box.port(),
-                        "security",
-                        "NONE",
-                        "username",
-                        user,
-                        "password",
-                        "pw"));
+        String account = createAccount(owner, accountOn(box));
         String device = createDevice(owner, account, "phone");
         box.client().append("INBOX", "small");
         Sync.succeed(owner, account, device);

@@ -31,6 +31,17 @@ abstract class SyncFlowContract {
         }
     }
 
+    /** The account settings that reach this test mailbox over plain IMAP. */
+    protected static Map<String, Object> accountOn(Mailbox box) {
+        return Map.of(
+                "protocol", "IMAP",
+                "host", box.host(),
+                "port", box.port(),
+                "security", "NONE",
+                "username", box.user(),
+                "password", box.password());
+    }
+
     private String owner;
     private Mailbox mailbox;
     private ImapMailbox other;
@@ -45,15 +56,7 @@ abstract class SyncFlowContract {
         mailbox = newMailbox(user, "pw-" + user);
         other = mailbox.client();
         other.createFolder("INBOX");
-        account = createAccount(
-                owner,
-                Map.of(
-                        "protocol", "IMAP",
-                        "host", mailbox.host(),
-                        "port", mailbox.port(),
-                        "security", "NONE",
-                        "username", mailbox.user(),
-                        "password", mailbox.password()));
+        account = createAccount(owner, accountOn(mailbox));
         phone = createDevice(owner, account, "phone");
         laptop = createDevice(owner, account, "laptop");
     }
@@ -163,5 +166,48 @@ abstract class SyncFlowContract {
                         .jsonPath()
                         .getList("items.subject", String.class))
                 .containsExactly("work mail");
+    }
+
+    @Test
+    void a_flag_change_from_one_device_reaches_the_server_and_the_other_devices_but_not_itself() {
+        long uid = other.append("INBOX", "to flag");
+        Sync.succeed(owner, account, phone);
+        Sync.Delta phoneFirst = Sync.allChanges(owner, account, phone, null, 500);
+        Sync.Delta laptopFirst = Sync.allChanges(owner, account, laptop, null, 500);
+        String message = phoneFirst.created.get(0);
+        String setFlagged = "{\"type\":\"SET_FLAGS\",\"changeId\":\"c1\",\"messageId\":\"" + message
+                + "\",\"add\":[\"\\\\Flagged\"]}";
+        String body = "{\"changes\":[" + setFlagged
+                + ",{\"type\":\"SET_FLAGS\",\"messageId\":\"msg_unknown\",\"add\":[\"\\\\Seen\"]}"
+                + ",{\"type\":\"DELETE\",\"messageId\":\"" + message + "\"}]}";
+
+        io.restassured.path.json.JsonPath job = runWith(body);
+        assertThat(job.getString("status")).isEqualTo("SUCCEEDED");
+        assertThat(job.getList("results.status", String.class)).containsExactly("APPLIED", "NOT_FOUND", "REJECTED");
+        assertThat(job.getString("results[0].changeId")).isEqualTo("c1");
+        assertThat(job.getString("results[2].reason")).startsWith("NOT_SUPPORTED");
+        assertThat(other.flags("INBOX", uid)).contains("\\Flagged");
+
+        assertThat(Sync.allChanges(owner, account, phone, phoneFirst.state, 500).updated)
+                .isEmpty();
+        Sync.Delta onLaptop = Sync.allChanges(owner, account, laptop, laptopFirst.state, 500);
+        assertThat(onLaptop.updated).singleElement().satisfies(u -> {
+            assertThat(u.get("id")).isEqualTo(message);
+            assertThat(u.get("flags").toString()).contains("\\Flagged");
+        });
+
+        io.restassured.path.json.JsonPath again = runWith("{\"changes\":[" + setFlagged + "]}");
+        assertThat(again.getList("results.status", String.class)).containsExactly("ALREADY_APPLIED");
+    }
+
+    private io.restassured.path.json.JsonPath runWith(String body) {
+        String id = as(owner)
+                .body(body)
+                .post("/v1/accounts/{a}/devices/{d}/sync-jobs", account, phone)
+                .then()
+                .statusCode(202)
+                .extract()
+                .path("id");
+        return Sync.await(owner, id, java.time.Duration.ofSeconds(60));
     }
 }

@@ -101,6 +101,22 @@ public final class ImapMailbox {
         });
     }
 
+    /** The flags of one message as the server has them (system flags with their backslash). */
+    public java.util.Set<String> flags(String folderName, long uid) {
+        return with(folderName, false, f -> {
+            Flags flags = ((UIDFolder) f).getMessageByUID(uid).getFlags();
+            java.util.Set<String> out = new java.util.TreeSet<>(java.util.Arrays.asList(flags.getUserFlags()));
+            for (Flags.Flag flag : flags.getSystemFlags()) {
+                if (flag == Flags.Flag.SEEN) out.add("\\Seen");
+                if (flag == Flags.Flag.FLAGGED) out.add("\\Flagged");
+                if (flag == Flags.Flag.ANSWERED) out.add("\\Answered");
+                if (flag == Flags.Flag.DRAFT) out.add("\\Draft");
+                if (flag == Flags.Flag.DELETED) out.add("\\Deleted");
+            }
+            return out;
+        });
+    }
+
     public void createFolder(String folderName) {
         with(folderName, true, f -> null);
     }

@@ -11,7 +11,9 @@ import dev.mailsync.sync.MessageFlags;
 import dev.mailsync.sync.MessageSummary;
 import dev.mailsync.sync.Protocol;
 import dev.mailsync.sync.QuotaUsage;
+import jakarta.mail.Flags;
 import jakarta.mail.Folder;
+import jakarta.mail.Message;
 import jakarta.mail.MessagingException;
 import jakarta.mail.NoSuchProviderException;
 import jakarta.mail.Provider;
@@ -331,6 +333,59 @@ public final class ImapConnection implements AutoCloseable {
         } catch (MessagingException e) {
             throw MailFailures.classify(e, endpoint);
         }
+    }
+
+    /** What {@link #storeFlags} did: NOT_FOUND when the UID is gone or the folder's UIDVALIDITY changed. */
+    public record StoreOutcome(boolean found, Set<String> flags) {}
+
+    /**
+     * Adds and removes flags of one message by UID, in the folder opened read-write, and answers the
+     * message's flags afterwards (from the server's FETCH response to the STORE). The folder's
+     * UIDVALIDITY must still be {@code uidValidity}: otherwise the UID names another message (RFC 3501
+     * §2.3.1.1) and nothing is stored.
+     */
+    public StoreOutcome storeFlags(String name, long uidValidity, long uid, Set<String> add, Set<String> remove)
+            throws MailAccessException {
+        try {
+            closeFolderQuietly();
+            IMAPFolder f = (IMAPFolder) store.getFolder(name);
+            if (!f.exists()) {
+                return new StoreOutcome(false, Set.of());
+            }
+            f.open(Folder.READ_WRITE);
+            folder = f;
+            if (f.getUIDValidity() != uidValidity) {
+                return new StoreOutcome(false, Set.of());
+            }
+            Message m = f.getMessageByUID(uid);
+            if (m == null || m.isExpunged()) {
+                return new StoreOutcome(false, Set.of());
+            }
+            if (!add.isEmpty()) {
+                m.setFlags(toFlags(add), true);
+            }
+            if (!remove.isEmpty()) {
+                m.setFlags(toFlags(remove), false);
+            }
+            return new StoreOutcome(true, FetchConversions.flags(m.getFlags()));
+        } catch (MessagingException e) {
+            throw MailFailures.classify(e, endpoint);
+        }
+    }
+
+    private static Flags toFlags(Set<String> names) {
+        Flags flags = new Flags();
+        for (String name : names) {
+            switch (name) {
+                case "\\Seen" -> flags.add(Flags.Flag.SEEN);
+                case "\\Answered" -> flags.add(Flags.Flag.ANSWERED);
+                case "\\Flagged" -> flags.add(Flags.Flag.FLAGGED);
+                case "\\Deleted" -> flags.add(Flags.Flag.DELETED);
+                case "\\Draft" -> flags.add(Flags.Flag.DRAFT);
+                default -> flags.add(name);
+            }
+        }
+        return flags;
     }
 
     public boolean hasCondstore() {

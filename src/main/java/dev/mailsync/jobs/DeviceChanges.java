@@ -1,0 +1,119 @@
+package dev.mailsync.jobs;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.mailsync.mail.MailAccessException;
+import dev.mailsync.mail.imap.ImapConnection;
+import dev.mailsync.store.MirrorStore;
+import dev.mailsync.store.SyncJob;
+import dev.mailsync.store.Tx;
+import dev.mailsync.sync.ChangeResult;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Writes a job's device changes back to the IMAP server before the refresh, one result per change.
+ * SET_FLAGS is applied; the other types arrive with the rest of the IMAP write-back and are answered
+ * REJECTED with a NOT_SUPPORTED reason, never dropped. SET_FLAGS is idempotent, so a retried job
+ * answers ALREADY_APPLIED for what its first attempt did.
+ */
+final class DeviceChanges {
+    static final String NOT_SUPPORTED =
+            "NOT_SUPPORTED: this version of mailsync writes only SET_FLAGS back to the server";
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private DeviceChanges() {}
+
+    static List<JsonNode> parse(SyncJob job) {
+        try {
+            List<JsonNode> list = new ArrayList<>();
+            JSON.readTree(job.changesJson()).forEach(list::add);
+            return list;
+        } catch (IOException e) {
+            throw new IllegalStateException("stored changes of job " + job.id() + " are not JSON", e);
+        }
+    }
+
+    static List<ChangeResult> apply(ImapConnection imap, MirrorStore mirror, SyncJob job, long token)
+            throws MailAccessException {
+        List<ChangeResult> results = new ArrayList<>();
+        List<JsonNode> changes = parse(job);
+        for (int i = 0; i < changes.size(); i++) {
+            JsonNode change = changes.get(i);
+            String type = change.path("type").asText();
+            String changeId =
+                    change.hasNonNull("changeId") ? change.get("changeId").asText() : null;
+            if (!type.equals("SET_FLAGS")) {
+                results.add(new ChangeResult(i, changeId, type, ChangeResult.Status.REJECTED, NOT_SUPPORTED));
+                continue;
+            }
+            results.add(setFlags(imap, mirror, job, token, i, changeId, change));
+        }
+        return results;
+    }
+
+    private static ChangeResult setFlags(
+            ImapConnection imap, MirrorStore mirror, SyncJob job, long token, int index, String changeId, JsonNode c)
+            throws MailAccessException {
+        String messageId = c.path("messageId").asText();
+        Set<String> add = strings(c.path("add"));
+        Set<String> remove = strings(c.path("remove"));
+        Optional<MirrorStore.MessageTarget> target = Tx.call(() -> mirror.liveMessage(job.accountId(), messageId));
+        if (target.isEmpty() || target.get().uidValidity() == null) {
+            return new ChangeResult(
+                    index, changeId, "SET_FLAGS", ChangeResult.Status.NOT_FOUND, "no such message (it may be gone)");
+        }
+        MirrorStore.MessageTarget m = target.get();
+        if (m.flags().containsAll(add) && remove.stream().noneMatch(m.flags()::contains)) {
+            return new ChangeResult(index, changeId, "SET_FLAGS", ChangeResult.Status.ALREADY_APPLIED, null);
+        }
+        ImapConnection.StoreOutcome outcome = imap.storeFlags(m.folderName(), m.uidValidity(), m.uid(), add, remove);
+        if (!outcome.found()) {
+            return new ChangeResult(
+                    index,
+                    changeId,
+                    "SET_FLAGS",
+                    ChangeResult.Status.NOT_FOUND,
+                    "the message is no longer on the server under that UID (expunged, or UIDVALIDITY changed)");
+        }
+        Tx.call(() -> {
+            mirror.setFlagsByDevice(job.accountId(), token, m.id(), outcome.flags(), job.deviceId());
+            return null;
+        });
+        return new ChangeResult(index, changeId, "SET_FLAGS", ChangeResult.Status.APPLIED, null);
+    }
+
+    /** Results for a job that ended before its changes could be written (failure or cancel). */
+    static List<ChangeResult> notApplied(SyncJob job, String why) {
+        List<ChangeResult> results = new ArrayList<>();
+        List<JsonNode> changes = parse(job);
+        for (int i = 0; i < changes.size(); i++) {
+            JsonNode change = changes.get(i);
+            results.add(new ChangeResult(
+                    i,
+                    change.hasNonNull("changeId") ? change.get("changeId").asText() : null,
+                    change.path("type").asText(),
+                    ChangeResult.Status.REJECTED,
+                    why));
+        }
+        return results;
+    }
+
+    static String json(List<ChangeResult> results) {
+        try {
+            return JSON.writeValueAsString(results);
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static Set<String> strings(JsonNode array) {
+        Set<String> out = new HashSet<>();
+        array.forEach(n -> out.add(n.asText()));
+        return out;
+    }
+}
