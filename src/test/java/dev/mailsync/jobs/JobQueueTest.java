@@ -156,6 +156,27 @@ class JobQueueTest {
     }
 
     @Test
+    void a_replica_shutting_down_lets_its_leases_go_so_another_continues_at_once() throws Exception {
+        String id = post("", null).then().statusCode(202).extract().path("id");
+        sql("UPDATE sync_job SET status = 'CANCELLED' WHERE status IN ('QUEUED', 'RUNNING') AND id <> '" + id + "'");
+        Instant now = Instant.now();
+        QuarkusTransaction.requiringNew()
+                .call(() -> jobs.claim("leaving-replica", now, now.plusSeconds(300)))
+                .orElseThrow();
+        assertThat(QuarkusTransaction.requiringNew().call(() -> jobs.claim("other-replica", now, now.plusSeconds(30))))
+                .as("the lease still runs for minutes")
+                .isEmpty();
+
+        assertThat(QuarkusTransaction.requiringNew().call(() -> jobs.releaseAll("leaving-replica")))
+                .isEqualTo(1);
+        JobStore.Claim next = QuarkusTransaction.requiringNew()
+                .call(() -> jobs.claim("other-replica", now, now.plusSeconds(30)))
+                .orElseThrow();
+        assertThat(next.job().id()).isEqualTo(id);
+        assertThat(next.takeover()).isTrue();
+    }
+
+    @Test
     void another_owner_cannot_see_or_cancel_a_job() {
         String id = post("", null).then().statusCode(202).extract().path("id");
         as(newSubject()).get("/v1/sync-jobs/{id}", id).then().statusCode(404);
