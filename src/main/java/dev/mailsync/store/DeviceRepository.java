@@ -50,6 +50,13 @@ public class DeviceRepository implements PanacheRepositoryBase<DeviceEntity, Str
         return delete("id = ?1 and accountId = ?2", deviceId, accountId) > 0;
     }
 
+    /** Some device of the account (the oldest), for work that needs one: a sync the system schedules. */
+    public Optional<String> anyDeviceOf(String accountId) {
+        return find("accountId = ?1 order by createdAt", accountId)
+                .firstResultOptional()
+                .map(e -> e.id);
+    }
+
     /** The views of all devices of an account: a refresh covers their union. */
     public java.util.List<DeviceView> viewsOf(String accountId) {
         return find("accountId", accountId).stream()

@@ -210,4 +210,66 @@ abstract class SyncFlowContract {
                 .path("id");
         return Sync.await(owner, id, java.time.Duration.ofSeconds(60));
     }
+
+    @Test
+    void opening_a_message_fetches_its_bodies_raw_source_and_attachments_from_the_server() {
+        byte[] pdf = "%PDF-1.4 pretend".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        byte[] rfc822 = dev.mailsync.testsupport.TestMessages.builder()
+                .subject("Résumé attached")
+                .text("Hello there, see the attachment.")
+                .html("<p>Hello <b>there</b></p>")
+                .attachment("cv.pdf", "application/pdf", pdf)
+                .build();
+        long uid = other.append("INBOX", rfc822, null);
+        Sync.succeed(owner, account, phone);
+        String id = Sync.allChanges(owner, account, phone, null, 500).created.get(0);
+
+        io.restassured.path.json.JsonPath message = as(owner)
+                .get("/v1/accounts/{a}/messages/{m}", account, id)
+                .then()
+                .statusCode(200)
+                .extract()
+                .jsonPath();
+        assertThat(message.getString("subject")).isEqualTo("Résumé attached");
+        assertThat(message.getString("text")).contains("see the attachment");
+        assertThat(message.getString("html")).contains("<b>there</b>");
+        assertThat(message.getList("headers.name", String.class)).contains("Subject");
+        assertThat(message.getList("attachments.fileName", String.class)).containsExactly("cv.pdf");
+        String partId = message.getString("attachments[0].partId");
+
+        byte[] raw = as(owner)
+                .get("/v1/accounts/{a}/messages/{m}/raw", account, id)
+                .then()
+                .statusCode(200)
+                .contentType("message/rfc822")
+                .extract()
+                .asByteArray();
+        assertThat(new String(raw, java.nio.charset.StandardCharsets.US_ASCII)).contains("cv.pdf");
+        assertThat(raw.length).isBetween(rfc822.length - 200, rfc822.length + 200);
+
+        io.restassured.response.Response part =
+                as(owner).get("/v1/accounts/{a}/messages/{m}/attachments/{p}", account, id, partId);
+        assertThat(part.statusCode()).isEqualTo(200);
+        assertThat(part.contentType()).startsWith("application/pdf");
+        assertThat(part.header("Content-Disposition")).contains("cv.pdf").startsWith("attachment");
+        assertThat(part.header("X-Content-Type-Options")).isEqualTo("nosniff");
+        assertThat(part.asByteArray()).isEqualTo(pdf);
+
+        as(owner)
+                .get("/v1/accounts/{a}/messages/{m}/attachments/9", account, id)
+                .then()
+                .statusCode(404);
+        as(owner)
+                .get("/v1/accounts/{a}/messages/{m}/attachments/x.y", account, id)
+                .then()
+                .statusCode(400)
+                .body("errors[0].field", org.hamcrest.Matchers.equalTo("partId"));
+        as(newSubject())
+                .get("/v1/accounts/{a}/messages/{m}", account, id)
+                .then()
+                .statusCode(404);
+
+        other.expunge("INBOX", uid);
+        as(owner).get("/v1/accounts/{a}/messages/{m}", account, id).then().statusCode(404);
+    }
 }
