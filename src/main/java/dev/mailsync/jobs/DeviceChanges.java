@@ -8,7 +8,9 @@ import dev.mailsync.store.MirrorStore;
 import dev.mailsync.store.SyncJob;
 import dev.mailsync.store.Tx;
 import dev.mailsync.sync.ChangeResult;
+import dev.mailsync.sync.ImapDeleteMode;
 import java.io.IOException;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -23,7 +25,7 @@ import java.util.Set;
  */
 final class DeviceChanges {
     static final String NOT_SUPPORTED =
-            "NOT_SUPPORTED: this version of mailsync writes only SET_FLAGS back to the server";
+            "NOT_SUPPORTED: this version of mailsync writes only SET_FLAGS and DELETE back to the server";
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private DeviceChanges() {}
@@ -38,7 +40,8 @@ final class DeviceChanges {
         }
     }
 
-    static List<ChangeResult> apply(ImapConnection imap, MirrorStore mirror, SyncJob job, long token)
+    static List<ChangeResult> apply(
+            ImapConnection imap, MirrorStore mirror, SyncJob job, long token, ImapDeleteMode deleteMode, Instant now)
             throws MailAccessException {
         List<ChangeResult> results = new ArrayList<>();
         List<JsonNode> changes = parse(job);
@@ -47,11 +50,12 @@ final class DeviceChanges {
             String type = change.path("type").asText();
             String changeId =
                     change.hasNonNull("changeId") ? change.get("changeId").asText() : null;
-            if (!type.equals("SET_FLAGS")) {
-                results.add(new ChangeResult(i, changeId, type, ChangeResult.Status.REJECTED, NOT_SUPPORTED));
-                continue;
+            switch (type) {
+                case "SET_FLAGS" -> results.add(setFlags(imap, mirror, job, token, i, changeId, change));
+                case "DELETE" -> results.add(delete(imap, mirror, job, token, i, changeId, change, deleteMode, now));
+                default ->
+                    results.add(new ChangeResult(i, changeId, type, ChangeResult.Status.REJECTED, NOT_SUPPORTED));
             }
-            results.add(setFlags(imap, mirror, job, token, i, changeId, change));
         }
         return results;
     }
@@ -85,6 +89,67 @@ final class DeviceChanges {
             return null;
         });
         return new ChangeResult(index, changeId, "SET_FLAGS", ChangeResult.Status.APPLIED, null);
+    }
+
+    /**
+     * DELETE by the account's delete mode: TRASH moves the message to the special-use Trash folder (a
+     * message already in Trash is expunged), EXPUNGE sets the Deleted flag and UID EXPUNGEs that UID.
+     */
+    private static ChangeResult delete(
+            ImapConnection imap,
+            MirrorStore mirror,
+            SyncJob job,
+            long token,
+            int index,
+            String changeId,
+            JsonNode c,
+            ImapDeleteMode mode,
+            Instant now)
+            throws MailAccessException {
+        String messageId = c.path("messageId").asText();
+        Optional<MirrorStore.MessageTarget> target = Tx.call(() -> mirror.liveMessage(job.accountId(), messageId));
+        if (target.isEmpty() || target.get().uidValidity() == null) {
+            return new ChangeResult(
+                    index, changeId, "DELETE", ChangeResult.Status.NOT_FOUND, "no such message (it may be gone)");
+        }
+        MirrorStore.MessageTarget m = target.get();
+        String trash = null;
+        if (mode == ImapDeleteMode.TRASH) {
+            Optional<String> trashFolder = Tx.call(() -> mirror.specialUseFolder(job.accountId(), "\\Trash"));
+            if (trashFolder.isEmpty()) {
+                return new ChangeResult(
+                        index,
+                        changeId,
+                        "DELETE",
+                        ChangeResult.Status.REJECTED,
+                        "the server has no special-use \\Trash folder; set imapDeleteMode EXPUNGE to delete for good");
+            }
+            trash = trashFolder.get().equals(m.folderName()) ? null : trashFolder.get();
+        }
+        ImapConnection.DeleteOutcome outcome = imap.deleteMessage(m.folderName(), m.uidValidity(), m.uid(), trash);
+        return switch (outcome) {
+            case NOT_FOUND ->
+                new ChangeResult(
+                        index,
+                        changeId,
+                        "DELETE",
+                        ChangeResult.Status.NOT_FOUND,
+                        "the message is no longer on the server under that UID (expunged, or UIDVALIDITY changed)");
+            case UNSUPPORTED ->
+                new ChangeResult(
+                        index,
+                        changeId,
+                        "DELETE",
+                        ChangeResult.Status.REJECTED,
+                        "the server has no UIDPLUS: deleting one message would need a plain EXPUNGE, which mailsync never sends");
+            case DELETED -> {
+                Tx.call(() -> {
+                    mirror.destroyByDevice(job.accountId(), token, m.id(), job.deviceId(), now);
+                    return null;
+                });
+                yield new ChangeResult(index, changeId, "DELETE", ChangeResult.Status.APPLIED, null);
+            }
+        };
     }
 
     /** Results for a job that ended before its changes could be written (failure or cancel). */

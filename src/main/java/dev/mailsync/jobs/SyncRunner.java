@@ -74,7 +74,7 @@ public class SyncRunner {
     }
 
     /** What the account looks like to this job: where to connect and what the devices want. */
-    record Target(MailEndpoint endpoint, List<DeviceView> views) {}
+    record Target(MailEndpoint endpoint, List<DeviceView> views, dev.mailsync.sync.ImapDeleteMode deleteMode) {}
 
     /** What a job did: the account's change number once everything is in, and one result per change. */
     record Outcome(long stateSeq, List<dev.mailsync.sync.ChangeResult> results) {}
@@ -89,14 +89,16 @@ public class SyncRunner {
             return new Target(
                     new MailEndpoint(
                             a.protocol(), a.host(), a.port(), a.security(), a.username(), accounts.password(accountId)),
-                    devices.viewsOf(accountId));
+                    devices.viewsOf(accountId),
+                    a.imapDeleteMode());
         });
         if (target.endpoint().protocol() == Protocol.POP3) {
             throw new PermanentFailure(
                     FailureCode.PROTOCOL_ERROR, "POP3 synchronisation is not available in this version of mailsync");
         }
         try (ImapConnection imap = ImapConnection.open(sessions, target.endpoint())) {
-            List<dev.mailsync.sync.ChangeResult> results = DeviceChanges.apply(imap, mirror, claim.job(), token);
+            List<dev.mailsync.sync.ChangeResult> results =
+                    DeviceChanges.apply(imap, mirror, claim.job(), token, target.deleteMode(), clock.instant());
             safePoint.check();
             List<FolderInfo> serverFolders = imap.listFolders();
             Map<String, MirrorFolder> known = Tx.call(() -> mirror.liveFolders(accountId)).stream()

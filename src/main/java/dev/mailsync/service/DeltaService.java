@@ -83,7 +83,9 @@ public class DeltaService {
             for (MessageRow m : page.messages()) {
                 boolean isNew = m.createdSeq() > from;
                 if (m.destroyedSeq() != null) {
-                    if (!isNew && ViewRules.folderVisible(view, m.folderName())) {
+                    if (!isNew
+                            && !deviceId.equals(m.changedByDevice())
+                            && ViewRules.folderVisible(view, m.folderName())) {
                         mDestroyed.add(m.id());
                     }
                 } else if (!isNew && deviceId.equals(m.changedByDevice())) {

@@ -34,6 +34,7 @@ public class MirrorStore {
 
     public static final String CAUSE_FOLDER_GONE = "FOLDER_DELETED_ON_SERVER";
     public static final String CAUSE_UIDVALIDITY = "UIDVALIDITY_CHANGED";
+    public static final String CAUSE_DEVICE_DELETE = "DELETED_BY_DEVICE";
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -252,6 +253,39 @@ public class MirrorStore {
                 s.setLong(2, seq);
                 s.setString(3, deviceId);
                 s.setString(4, messageId);
+                s.executeUpdate();
+            }
+        }
+    }
+
+    /** The live folder with this special use (e.g. {@code \\Trash}), by name, if the server has one. */
+    public java.util.Optional<String> specialUseFolder(String accountId, String specialUse) throws SQLException {
+        try (Connection c = dataSource.getConnection();
+                PreparedStatement s = c.prepareStatement("SELECT name FROM mirror_folder WHERE account_id = ?"
+                        + " AND special_use = ? AND destroyed_seq IS NULL ORDER BY name LIMIT 1")) {
+            s.setString(1, accountId);
+            s.setString(2, specialUse);
+            try (ResultSet r = s.executeQuery()) {
+                return r.next() ? java.util.Optional.of(r.getString(1)) : java.util.Optional.empty();
+            }
+        }
+    }
+
+    /** A device deleted a message: its tombstone, authored by that device (its own delta does not echo it). */
+    public void destroyByDevice(String accountId, long token, String messageId, String deviceId, Instant now)
+            throws SQLException {
+        try (Connection c = dataSource.getConnection()) {
+            JobStore.fence(c, accountId, token);
+            long seq = Jdbc.allocateSeq(c, accountId, 1);
+            try (PreparedStatement s = c.prepareStatement(
+                    "UPDATE mirror_message SET destroyed_seq = ?, change_seq = ?,"
+                            + " destroyed_cause = ?, destroyed_at = ?, changed_by_device = ? WHERE id = ? AND destroyed_seq IS NULL")) {
+                s.setLong(1, seq);
+                s.setLong(2, seq);
+                s.setString(3, CAUSE_DEVICE_DELETE);
+                s.setTimestamp(4, Jdbc.ts(now));
+                s.setString(5, deviceId);
+                s.setString(6, messageId);
                 s.executeUpdate();
             }
         }

@@ -10,6 +10,7 @@ import dev.mailsync.testsupport.Dovecot;
 import dev.mailsync.testsupport.ImapMailbox;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.mail.Flags;
+import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -112,5 +113,77 @@ class DovecotSyncFlowTest extends SyncFlowContract {
                 .jsonPath();
         assertThat(after.getDouble("quota.percent")).isGreaterThanOrEqualTo(90.0);
         assertThat(after.getList("warnings.code", String.class)).contains("QUOTA_NEARLY_FULL");
+    }
+
+    @Test
+    void a_delete_in_expunge_mode_removes_exactly_that_message_and_not_what_others_marked_deleted() {
+        String owner = newSubject();
+        String user = "d" + java.util.UUID.randomUUID().toString().substring(0, 8);
+        Mailbox box = newMailbox(user, "pw");
+        ImapMailbox other = box.client();
+        long doomed = other.append("INBOX", "doomed");
+        long markedElsewhere = other.append("INBOX", "marked deleted by another client");
+        other.setFlags("INBOX", markedElsewhere, new Flags(Flags.Flag.DELETED), true);
+        String account = createAccount(owner, accountOn(box));
+        dev.mailsync.support.Api.as(owner)
+                .body(Map.of("imapDeleteMode", "EXPUNGE"))
+                .patch("/v1/accounts/{a}", account)
+                .then()
+                .statusCode(200);
+        String phone = createDevice(owner, account, "phone");
+        String laptop = createDevice(owner, account, "laptop");
+        Sync.succeed(owner, account, phone);
+        Sync.Delta phoneFirst = Sync.allChanges(owner, account, phone, null, 500);
+        Sync.Delta laptopFirst = Sync.allChanges(owner, account, laptop, null, 500);
+        String id = phoneFirst.created.get(phoneFirst.createdSubjects.indexOf("doomed"));
+
+        io.restassured.path.json.JsonPath job = Sync.await(
+                owner,
+                dev.mailsync.support.Api.as(owner)
+                        .body("{\"changes\":[{\"type\":\"DELETE\",\"messageId\":\"" + id + "\"}]}")
+                        .post("/v1/accounts/{a}/devices/{d}/sync-jobs", account, phone)
+                        .then()
+                        .statusCode(202)
+                        .extract()
+                        .path("id"),
+                java.time.Duration.ofSeconds(60));
+        assertThat(job.getList("results.status", String.class)).containsExactly("APPLIED");
+
+        assertThat(dovecot.uids(user, "INBOX")).containsExactly(markedElsewhere); // UID EXPUNGE, not EXPUNGE
+        assertThat(Sync.allChanges(owner, account, phone, phoneFirst.state, 500).destroyed)
+                .isEmpty();
+        assertThat(Sync.allChanges(owner, account, laptop, laptopFirst.state, 500).destroyed)
+                .containsExactly(id);
+    }
+
+    @Test
+    void a_delete_in_trash_mode_moves_the_message_to_the_special_use_trash() {
+        String owner = newSubject();
+        String user = "t" + java.util.UUID.randomUUID().toString().substring(0, 8);
+        Mailbox box = newMailbox(user, "pw");
+        ImapMailbox other = box.client();
+        other.append("INBOX", "to trash");
+        String account = createAccount(owner, accountOn(box)); // TRASH is the default delete mode
+        String phone = createDevice(owner, account, "phone");
+        Sync.succeed(owner, account, phone);
+        Sync.Delta first = Sync.allChanges(owner, account, phone, null, 500);
+        String id = first.created.get(0);
+
+        io.restassured.path.json.JsonPath job = Sync.await(
+                owner,
+                dev.mailsync.support.Api.as(owner)
+                        .body("{\"changes\":[{\"type\":\"DELETE\",\"messageId\":\"" + id + "\"}]}")
+                        .post("/v1/accounts/{a}/devices/{d}/sync-jobs", account, phone)
+                        .then()
+                        .statusCode(202)
+                        .extract()
+                        .path("id"),
+                java.time.Duration.ofSeconds(60));
+        assertThat(job.getList("results.status", String.class)).containsExactly("APPLIED");
+        assertThat(dovecot.uids(user, "INBOX")).isEmpty();
+        assertThat(dovecot.uids(user, "Trash")).hasSize(1);
+        Sync.Delta next = Sync.allChanges(owner, account, phone, first.state, 500);
+        assertThat(next.createdSubjects).containsExactly("to trash"); // now in Trash, a new message there
+        assertThat(next.destroyed).isEmpty(); // its own delete is not echoed
     }
 }

@@ -436,6 +436,58 @@ public final class ImapConnection implements AutoCloseable {
         }
     }
 
+    /** What {@link #deleteMessage} did. */
+    public enum DeleteOutcome {
+        DELETED,
+        NOT_FOUND,
+        /** The server lacks UIDPLUS (and MOVE for a move to Trash): only a plain EXPUNGE would do, which we never send. */
+        UNSUPPORTED
+    }
+
+    /**
+     * Deletes one message as a device asked: moved to {@code trashFolder} (MOVE, RFC 6851; else COPY +
+     * \Deleted + UID EXPUNGE), or, with {@code trashFolder} null, \Deleted + UID EXPUNGE of exactly that
+     * UID (RFC 4315). Never a plain EXPUNGE, which would also remove other clients' \Deleted messages.
+     */
+    public DeleteOutcome deleteMessage(String name, long uidValidity, long uid, String trashFolder)
+            throws MailAccessException {
+        try {
+            boolean uidplus = capabilities.contains("UIDPLUS");
+            boolean move = capabilities.contains("MOVE");
+            if (!uidplus && !(trashFolder != null && move)) {
+                return DeleteOutcome.UNSUPPORTED;
+            }
+            closeFolderQuietly();
+            IMAPFolder f = (IMAPFolder) store.getFolder(name);
+            if (!f.exists()) {
+                return DeleteOutcome.NOT_FOUND;
+            }
+            f.open(Folder.READ_WRITE);
+            folder = f;
+            if (f.getUIDValidity() != uidValidity) {
+                return DeleteOutcome.NOT_FOUND;
+            }
+            Message m = f.getMessageByUID(uid);
+            if (m == null || m.isExpunged()) {
+                return DeleteOutcome.NOT_FOUND;
+            }
+            Message[] one = {m};
+            if (trashFolder != null) {
+                Folder trash = store.getFolder(trashFolder);
+                if (move) {
+                    f.moveMessages(one, trash);
+                    return DeleteOutcome.DELETED;
+                }
+                f.copyMessages(one, trash);
+            }
+            m.setFlag(Flags.Flag.DELETED, true);
+            f.expunge(one); // UID EXPUNGE of this UID only (UIDPLUS)
+            return DeleteOutcome.DELETED;
+        } catch (MessagingException e) {
+            throw MailFailures.classify(e, endpoint);
+        }
+    }
+
     /** What {@link #storeFlags} did: NOT_FOUND when the UID is gone or the folder's UIDVALIDITY changed. */
     public record StoreOutcome(boolean found, Set<String> flags) {}
 
