@@ -25,7 +25,7 @@ import java.util.Set;
  */
 final class DeviceChanges {
     static final String NOT_SUPPORTED =
-            "NOT_SUPPORTED: this version of mailsync writes only SET_FLAGS and DELETE back to the server";
+            "NOT_SUPPORTED: this version of mailsync writes only SET_FLAGS, DELETE and MOVE back to the server";
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private DeviceChanges() {}
@@ -53,6 +53,7 @@ final class DeviceChanges {
             switch (type) {
                 case "SET_FLAGS" -> results.add(setFlags(imap, mirror, job, token, i, changeId, change));
                 case "DELETE" -> results.add(delete(imap, mirror, job, token, i, changeId, change, deleteMode, now));
+                case "MOVE" -> results.add(move(imap, mirror, job, token, i, changeId, change, now));
                 default ->
                     results.add(new ChangeResult(i, changeId, type, ChangeResult.Status.REJECTED, NOT_SUPPORTED));
             }
@@ -144,10 +145,77 @@ final class DeviceChanges {
                         "the server has no UIDPLUS: deleting one message would need a plain EXPUNGE, which mailsync never sends");
             case DELETED -> {
                 Tx.call(() -> {
-                    mirror.destroyByDevice(job.accountId(), token, m.id(), job.deviceId(), now);
+                    mirror.destroyByDevice(
+                            job.accountId(), token, m.id(), job.deviceId(), MirrorStore.CAUSE_DEVICE_DELETE, now);
                     return null;
                 });
                 yield new ChangeResult(index, changeId, "DELETE", ChangeResult.Status.APPLIED, null);
+            }
+        };
+    }
+
+    /**
+     * MOVE to another folder of the mirror. The message gets a new identity (the UID COPYUID reports):
+     * the old one becomes a tombstone for every device, the author included, and the new one is fetched
+     * and created at once.
+     */
+    private static ChangeResult move(
+            ImapConnection imap,
+            MirrorStore mirror,
+            SyncJob job,
+            long token,
+            int index,
+            String changeId,
+            JsonNode c,
+            Instant now)
+            throws MailAccessException {
+        String messageId = c.path("messageId").asText();
+        String toFolderId = c.path("toFolderId").asText();
+        Optional<MirrorStore.MessageTarget> target = Tx.call(() -> mirror.liveMessage(job.accountId(), messageId));
+        Optional<String> toFolder = Tx.call(() -> mirror.liveFolderName(job.accountId(), toFolderId));
+        if (target.isEmpty() || target.get().uidValidity() == null) {
+            return new ChangeResult(
+                    index, changeId, "MOVE", ChangeResult.Status.NOT_FOUND, "no such message (it may be gone)");
+        }
+        if (toFolder.isEmpty()) {
+            return new ChangeResult(index, changeId, "MOVE", ChangeResult.Status.NOT_FOUND, "no such target folder");
+        }
+        MirrorStore.MessageTarget m = target.get();
+        if (m.folderId().equals(toFolderId)) {
+            return new ChangeResult(index, changeId, "MOVE", ChangeResult.Status.ALREADY_APPLIED, null);
+        }
+        ImapConnection.MoveOutcome outcome = imap.moveMessage(m.folderName(), m.uidValidity(), m.uid(), toFolder.get());
+        return switch (outcome.status()) {
+            case NOT_FOUND ->
+                new ChangeResult(
+                        index,
+                        changeId,
+                        "MOVE",
+                        ChangeResult.Status.NOT_FOUND,
+                        "the message is no longer on the server under that UID (expunged, or UIDVALIDITY changed)");
+            case UNSUPPORTED ->
+                new ChangeResult(
+                        index,
+                        changeId,
+                        "MOVE",
+                        ChangeResult.Status.REJECTED,
+                        "the server has neither MOVE nor UIDPLUS: a move would need a plain EXPUNGE, which mailsync never sends");
+            case DELETED -> {
+                Tx.call(() -> {
+                    mirror.destroyByDevice(job.accountId(), token, m.id(), null, MirrorStore.CAUSE_DEVICE_MOVE, now);
+                    return null;
+                });
+                if (outcome.newUid() != null) {
+                    imap.fetchSummaries(
+                            toFolder.get(),
+                            List.of(outcome.newUid()),
+                            1,
+                            chunk -> Tx.call(() -> {
+                                mirror.insertMessages(job.accountId(), token, toFolderId, chunk);
+                                return null;
+                            }));
+                }
+                yield new ChangeResult(index, changeId, "MOVE", ChangeResult.Status.APPLIED, null);
             }
         };
     }

@@ -35,6 +35,7 @@ public class MirrorStore {
     public static final String CAUSE_FOLDER_GONE = "FOLDER_DELETED_ON_SERVER";
     public static final String CAUSE_UIDVALIDITY = "UIDVALIDITY_CHANGED";
     public static final String CAUSE_DEVICE_DELETE = "DELETED_BY_DEVICE";
+    public static final String CAUSE_DEVICE_MOVE = "MOVED_BY_DEVICE";
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -258,6 +259,20 @@ public class MirrorStore {
         }
     }
 
+    /** The name of a live folder of the account, by id. */
+    public java.util.Optional<String> liveFolderName(String accountId, String folderId) throws SQLException {
+        try (Connection c = dataSource.getConnection();
+                PreparedStatement s =
+                        c.prepareStatement("SELECT name FROM mirror_folder WHERE id = ? AND account_id = ?"
+                                + " AND destroyed_seq IS NULL")) {
+            s.setString(1, folderId);
+            s.setString(2, accountId);
+            try (ResultSet r = s.executeQuery()) {
+                return r.next() ? java.util.Optional.of(r.getString(1)) : java.util.Optional.empty();
+            }
+        }
+    }
+
     /** The live folder with this special use (e.g. {@code \\Trash}), by name, if the server has one. */
     public java.util.Optional<String> specialUseFolder(String accountId, String specialUse) throws SQLException {
         try (Connection c = dataSource.getConnection();
@@ -271,8 +286,13 @@ public class MirrorStore {
         }
     }
 
-    /** A device deleted a message: its tombstone, authored by that device (its own delta does not echo it). */
-    public void destroyByDevice(String accountId, long token, String messageId, String deviceId, Instant now)
+    /**
+     * A device deleted or moved a message: its tombstone. Authored by the device ({@code deviceId} not
+     * null) the device's own delta does not echo it; a move passes null, since the message's identity
+     * changes and the device must learn the new one.
+     */
+    public void destroyByDevice(
+            String accountId, long token, String messageId, String deviceId, String cause, Instant now)
             throws SQLException {
         try (Connection c = dataSource.getConnection()) {
             JobStore.fence(c, accountId, token);
@@ -282,7 +302,7 @@ public class MirrorStore {
                             + " destroyed_cause = ?, destroyed_at = ?, changed_by_device = ? WHERE id = ? AND destroyed_seq IS NULL")) {
                 s.setLong(1, seq);
                 s.setLong(2, seq);
-                s.setString(3, CAUSE_DEVICE_DELETE);
+                s.setString(3, cause);
                 s.setTimestamp(4, Jdbc.ts(now));
                 s.setString(5, deviceId);
                 s.setString(6, messageId);

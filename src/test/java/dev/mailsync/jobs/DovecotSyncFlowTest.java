@@ -186,4 +186,44 @@ class DovecotSyncFlowTest extends SyncFlowContract {
         assertThat(next.createdSubjects).containsExactly("to trash"); // now in Trash, a new message there
         assertThat(next.destroyed).isEmpty(); // its own delete is not echoed
     }
+
+    @Test
+    void a_move_gives_the_message_a_new_identity_in_the_target_folder_for_every_device() {
+        String owner = newSubject();
+        String user = "mv" + java.util.UUID.randomUUID().toString().substring(0, 8);
+        Mailbox box = newMailbox(user, "pw");
+        ImapMailbox other = box.client();
+        other.append("INBOX", "to archive");
+        String account = createAccount(owner, accountOn(box));
+        String phone = createDevice(owner, account, "phone");
+        Sync.succeed(owner, account, phone);
+        Sync.Delta first = Sync.allChanges(owner, account, phone, null, 500);
+        String id = first.created.get(0);
+        String archive = dev.mailsync.support.Api.as(owner)
+                .get("/v1/accounts/{a}/folders", account)
+                .then()
+                .extract()
+                .jsonPath()
+                .getString("items.find { it.name == 'Archive' }.id");
+
+        io.restassured.path.json.JsonPath job = Sync.await(
+                owner,
+                dev.mailsync.support.Api.as(owner)
+                        .body("{\"changes\":[{\"type\":\"MOVE\",\"messageId\":\"" + id + "\",\"toFolderId\":\""
+                                + archive + "\"}]}")
+                        .post("/v1/accounts/{a}/devices/{d}/sync-jobs", account, phone)
+                        .then()
+                        .statusCode(202)
+                        .extract()
+                        .path("id"),
+                java.time.Duration.ofSeconds(60));
+        assertThat(job.getList("results.status", String.class)).containsExactly("APPLIED");
+        assertThat(dovecot.uids(user, "INBOX")).isEmpty();
+        assertThat(dovecot.uids(user, "Archive")).hasSize(1);
+
+        Sync.Delta next = Sync.allChanges(owner, account, phone, first.state, 500);
+        assertThat(next.destroyed).containsExactly(id);
+        assertThat(next.createdSubjects).containsExactly("to archive");
+        assertThat(next.created).doesNotContain(id);
+    }
 }

@@ -179,7 +179,7 @@ abstract class SyncFlowContract {
                 + "\",\"add\":[\"\\\\Flagged\"]}";
         String body = "{\"changes\":[" + setFlagged
                 + ",{\"type\":\"SET_FLAGS\",\"messageId\":\"msg_unknown\",\"add\":[\"\\\\Seen\"]}"
-                + ",{\"type\":\"MOVE\",\"messageId\":\"" + message + "\",\"toFolderId\":\"fld_x\"}]}";
+                + ",{\"type\":\"APPEND\",\"folderId\":\"fld_x\",\"rfc822\":\"U3ViamVjdDogeA==\"}]}";
 
         io.restassured.path.json.JsonPath job = runWith(body);
         assertThat(job.getString("status")).isEqualTo("SUCCEEDED");

@@ -436,6 +436,47 @@ public final class ImapConnection implements AutoCloseable {
         }
     }
 
+    /** What {@link #moveMessage} did; {@code newUid} from COPYUID (RFC 4315) when the server said it. */
+    public record MoveOutcome(DeleteOutcome status, Long newUid) {}
+
+    /**
+     * Moves one message to {@code target}: MOVE (RFC 6851) when offered, else COPY, the Deleted flag and
+     * UID EXPUNGE of that UID (UIDPLUS); neither: UNSUPPORTED. The new UID becomes the message's identity.
+     */
+    public MoveOutcome moveMessage(String name, long uidValidity, long uid, String target) throws MailAccessException {
+        try {
+            boolean move = capabilities.contains("MOVE");
+            if (!move && !capabilities.contains("UIDPLUS")) {
+                return new MoveOutcome(DeleteOutcome.UNSUPPORTED, null);
+            }
+            closeFolderQuietly();
+            IMAPFolder f = (IMAPFolder) store.getFolder(name);
+            if (!f.exists()) {
+                return new MoveOutcome(DeleteOutcome.NOT_FOUND, null);
+            }
+            f.open(Folder.READ_WRITE);
+            folder = f;
+            Message m = f.getUIDValidity() == uidValidity ? f.getMessageByUID(uid) : null;
+            if (m == null || m.isExpunged()) {
+                return new MoveOutcome(DeleteOutcome.NOT_FOUND, null);
+            }
+            Message[] one = {m};
+            Folder to = store.getFolder(target);
+            org.eclipse.angus.mail.imap.AppendUID[] uids;
+            if (move) {
+                uids = f.moveUIDMessages(one, to);
+            } else {
+                uids = f.copyUIDMessages(one, to);
+                m.setFlag(Flags.Flag.DELETED, true);
+                f.expunge(one); // UID EXPUNGE of this UID only
+            }
+            Long newUid = uids != null && uids.length == 1 && uids[0] != null ? uids[0].uid : null;
+            return new MoveOutcome(DeleteOutcome.DELETED, newUid);
+        } catch (MessagingException e) {
+            throw MailFailures.classify(e, endpoint);
+        }
+    }
+
     /** What {@link #deleteMessage} did. */
     public enum DeleteOutcome {
         DELETED,
