@@ -137,16 +137,8 @@ class DovecotSyncFlowTest extends SyncFlowContract {
         Sync.Delta laptopFirst = Sync.allChanges(owner, account, laptop, null, 500);
         String id = phoneFirst.created.get(phoneFirst.createdSubjects.indexOf("doomed"));
 
-        io.restassured.path.json.JsonPath job = Sync.await(
-                owner,
-                dev.mailsync.support.Api.as(owner)
-                        .body("{\"changes\":[{\"type\":\"DELETE\",\"messageId\":\"" + id + "\"}]}")
-                        .post("/v1/accounts/{a}/devices/{d}/sync-jobs", account, phone)
-                        .then()
-                        .statusCode(202)
-                        .extract()
-                        .path("id"),
-                java.time.Duration.ofSeconds(60));
+        io.restassured.path.json.JsonPath job = Sync.runWith(
+                owner, account, phone, "{\"changes\":[{\"type\":\"DELETE\",\"messageId\":\"" + id + "\"}]}");
         assertThat(job.getList("results.status", String.class)).containsExactly("APPLIED");
 
         assertThat(dovecot.uids(user, "INBOX")).containsExactly(markedElsewhere); // UID EXPUNGE, not EXPUNGE
@@ -169,16 +161,8 @@ class DovecotSyncFlowTest extends SyncFlowContract {
         Sync.Delta first = Sync.allChanges(owner, account, phone, null, 500);
         String id = first.created.get(0);
 
-        io.restassured.path.json.JsonPath job = Sync.await(
-                owner,
-                dev.mailsync.support.Api.as(owner)
-                        .body("{\"changes\":[{\"type\":\"DELETE\",\"messageId\":\"" + id + "\"}]}")
-                        .post("/v1/accounts/{a}/devices/{d}/sync-jobs", account, phone)
-                        .then()
-                        .statusCode(202)
-                        .extract()
-                        .path("id"),
-                java.time.Duration.ofSeconds(60));
+        io.restassured.path.json.JsonPath job = Sync.runWith(
+                owner, account, phone, "{\"changes\":[{\"type\":\"DELETE\",\"messageId\":\"" + id + "\"}]}");
         assertThat(job.getList("results.status", String.class)).containsExactly("APPLIED");
         assertThat(dovecot.uids(user, "INBOX")).isEmpty();
         assertThat(dovecot.uids(user, "Trash")).hasSize(1);
@@ -206,17 +190,11 @@ class DovecotSyncFlowTest extends SyncFlowContract {
                 .jsonPath()
                 .getString("items.find { it.name == 'Archive' }.id");
 
-        io.restassured.path.json.JsonPath job = Sync.await(
+        io.restassured.path.json.JsonPath job = Sync.runWith(
                 owner,
-                dev.mailsync.support.Api.as(owner)
-                        .body("{\"changes\":[{\"type\":\"MOVE\",\"messageId\":\"" + id + "\",\"toFolderId\":\""
-                                + archive + "\"}]}")
-                        .post("/v1/accounts/{a}/devices/{d}/sync-jobs", account, phone)
-                        .then()
-                        .statusCode(202)
-                        .extract()
-                        .path("id"),
-                java.time.Duration.ofSeconds(60));
+                account,
+                phone,
+                "{\"changes\":[{\"type\":\"MOVE\",\"messageId\":\"" + id + "\",\"toFolderId\":\"" + archive + "\"}]}");
         assertThat(job.getList("results.status", String.class)).containsExactly("APPLIED");
         assertThat(dovecot.uids(user, "INBOX")).isEmpty();
         assertThat(dovecot.uids(user, "Archive")).hasSize(1);

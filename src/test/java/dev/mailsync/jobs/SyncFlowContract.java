@@ -181,7 +181,7 @@ abstract class SyncFlowContract {
                 + ",{\"type\":\"SET_FLAGS\",\"messageId\":\"msg_unknown\",\"add\":[\"\\\\Seen\"]}"
                 + ",{\"type\":\"APPEND\",\"folderId\":\"fld_x\",\"rfc822\":\"U3ViamVjdDogeA==\"}]}";
 
-        io.restassured.path.json.JsonPath job = runWith(body);
+        io.restassured.path.json.JsonPath job = Sync.runWith(owner, account, phone, body);
         assertThat(job.getString("status")).isEqualTo("SUCCEEDED");
         assertThat(job.getList("results.status", String.class)).containsExactly("APPLIED", "NOT_FOUND", "REJECTED");
         assertThat(job.getString("results[0].changeId")).isEqualTo("c1");
@@ -196,19 +196,9 @@ abstract class SyncFlowContract {
             assertThat(u.get("flags").toString()).contains("\\Flagged");
         });
 
-        io.restassured.path.json.JsonPath again = runWith("{\"changes\":[" + setFlagged + "]}");
+        io.restassured.path.json.JsonPath again =
+                Sync.runWith(owner, account, phone, "{\"changes\":[" + setFlagged + "]}");
         assertThat(again.getList("results.status", String.class)).containsExactly("ALREADY_APPLIED");
-    }
-
-    private io.restassured.path.json.JsonPath runWith(String body) {
-        String id = as(owner)
-                .body(body)
-                .post("/v1/accounts/{a}/devices/{d}/sync-jobs", account, phone)
-                .then()
-                .statusCode(202)
-                .extract()
-                .path("id");
-        return Sync.await(owner, id, java.time.Duration.ofSeconds(60));
     }
 
     @Test

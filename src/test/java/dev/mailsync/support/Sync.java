@@ -24,6 +24,18 @@ public final class Sync {
         return await(subject, jobId, Duration.ofSeconds(60));
     }
 
+    /** Schedules a sync carrying the device's changes ({@code body}: the JSON request) and waits for its end. */
+    public static JsonPath runWith(String subject, String account, String device, String body) {
+        String jobId = as(subject)
+                .body(body)
+                .post("/v1/accounts/{a}/devices/{d}/sync-jobs", account, device)
+                .then()
+                .statusCode(202)
+                .extract()
+                .path("id");
+        return await(subject, jobId, Duration.ofSeconds(60));
+    }
+
     /** Runs a sync that must succeed; returns the job's state token. */
     public static String succeed(String subject, String account, String device) {
         JsonPath job = run(subject, account, device);
