@@ -9,6 +9,7 @@ import dev.mailsync.store.SyncJob;
 import dev.mailsync.store.Tx;
 import dev.mailsync.sync.ChangeResult;
 import dev.mailsync.sync.ChangeResult.Status;
+import dev.mailsync.sync.FolderInfo;
 import dev.mailsync.sync.ImapDeleteMode;
 import java.io.IOException;
 import java.time.Instant;
@@ -20,13 +21,11 @@ import java.util.Set;
 
 /**
  * Writes a job's device changes back to the IMAP server before the refresh, one result per change.
- * SET_FLAGS, DELETE and MOVE are applied; the other types are answered REJECTED with a NOT_SUPPORTED
- * reason, never dropped. SET_FLAGS is idempotent, so a retried job answers ALREADY_APPLIED for what its
+ * Every type of change is applied in the order the device made them; each is answered (never dropped). SET_FLAGS is idempotent, so a retried job answers ALREADY_APPLIED for what its
  * first attempt did.
  */
 final class DeviceChanges {
-    static final String NOT_SUPPORTED =
-            "NOT_SUPPORTED: this version of mailsync writes only SET_FLAGS, DELETE and MOVE back to the server";
+    static final String NOT_SUPPORTED = "NOT_SUPPORTED: unknown change type";
     private static final String NOT_IN_MIRROR = "no such message (it may be gone)";
     private static final String NOT_ON_SERVER =
             "the message is no longer on the server under that UID (expunged, or UIDVALIDITY changed)";
@@ -44,6 +43,18 @@ final class DeviceChanges {
 
         ChangeResult result(Status status, String reason) {
             return new ChangeResult(index, changeId(body), type(), status, reason);
+        }
+
+        ChangeResult message(Status status, String messageId) {
+            return new ChangeResult(index, changeId(body), type(), status, null, messageId, null);
+        }
+
+        ChangeResult folder(Status status, String folderId) {
+            return new ChangeResult(index, changeId(body), type(), status, null, null, folderId);
+        }
+
+        String accountId() {
+            return job.accountId();
         }
 
         /** The live message the change names, if the mirror has it with a known UIDVALIDITY. */
@@ -79,6 +90,10 @@ final class DeviceChanges {
                         case "SET_FLAGS" -> setFlags(change);
                         case "DELETE" -> delete(change, deleteMode);
                         case "MOVE" -> move(change);
+                        case "APPEND" -> append(change);
+                        case "CREATE_FOLDER" -> createFolder(change);
+                        case "RENAME_FOLDER" -> renameFolder(change);
+                        case "DELETE_FOLDER" -> deleteFolder(change);
                         default -> change.result(Status.REJECTED, NOT_SUPPORTED);
                     });
         }
@@ -178,20 +193,200 @@ final class DeviceChanges {
                         "the server has neither MOVE nor UIDPLUS: a move would need a plain EXPUNGE, which mailsync never sends");
             case DELETED -> {
                 destroy(c, m, null, MirrorStore.CAUSE_DEVICE_MOVE);
-                if (outcome.newUid() != null) {
-                    c.imap()
-                            .fetchSummaries(
-                                    toFolder.get(),
-                                    List.of(outcome.newUid()),
-                                    1,
-                                    chunk -> Tx.call(() -> {
-                                        c.mirror().insertMessages(c.job().accountId(), c.token(), toFolderId, chunk);
-                                        return null;
-                                    }));
-                }
-                yield c.result(Status.APPLIED, null);
+                String newId = outcome.newUid() == null
+                        ? null
+                        : addToMirror(c, toFolderId, toFolder.get(), outcome.newUid(), null);
+                yield c.message(Status.APPLIED, newId);
             }
         };
+    }
+
+    /**
+     * Fetches the summary of one message the job put on the server and adds it to the mirror at once
+     * ({@code author} null: every device gets it as created). Answers its id, or null when the server no
+     * longer has that UID (the next refresh settles it).
+     */
+    private static String addToMirror(Change c, String folderId, String folderName, long uid, String author)
+            throws MailAccessException {
+        Optional<String> known = Tx.call(() -> c.mirror().liveMessageId(folderId, uid));
+        if (known.isPresent()) {
+            return known.get();
+        }
+        c.imap()
+                .fetchSummaries(
+                        folderName,
+                        List.of(uid),
+                        1,
+                        chunk -> Tx.call(() -> {
+                            c.mirror().insertMessages(c.accountId(), c.token(), folderId, chunk, author);
+                            return null;
+                        }));
+        return Tx.call(() -> c.mirror().liveMessageId(folderId, uid)).orElse(null);
+    }
+
+    /**
+     * APPEND of a message the device made (a sent message into Sent, a draft into Drafts). With
+     * APPENDUID (UIDPLUS) the message is in the mirror at once, authored by the device, and its id is in
+     * the result; without it the job's refresh brings it to every device. A message whose Message-ID is
+     * in the folder already is not appended twice (ALREADY_APPLIED): a retried job does not duplicate.
+     */
+    private static ChangeResult append(Change c) throws MailAccessException {
+        String folderId = c.body().path("folderId").asText();
+        Optional<String> folder = Tx.call(() -> c.mirror().liveFolderName(c.accountId(), folderId));
+        if (folder.isEmpty()) {
+            return c.result(Status.NOT_FOUND, "no such folder");
+        }
+        byte[] raw =
+                java.util.Base64.getDecoder().decode(c.body().path("rfc822").asText());
+        ImapConnection.AppendOutcome outcome =
+                c.imap().append(folder.get(), raw, strings(c.body().path("flags")));
+        Long uidValidity = Tx.call(() -> c.mirror().folderUidValidity(folderId));
+        boolean mapped = outcome.uid() != null && java.util.Objects.equals(uidValidity, outcome.uidValidity());
+        return switch (outcome.status()) {
+            case NO_FOLDER -> c.result(Status.NOT_FOUND, "the folder is gone from the server");
+            case REFUSED -> c.result(Status.REJECTED, "the server refused the message: " + outcome.serverText());
+            case ALREADY_THERE ->
+                c.message(
+                        Status.ALREADY_APPLIED,
+                        mapped
+                                ? addToMirror(
+                                        c,
+                                        folderId,
+                                        folder.get(),
+                                        outcome.uid(),
+                                        c.job().deviceId())
+                                : null);
+            case APPENDED ->
+                c.message(
+                        Status.APPLIED,
+                        mapped
+                                ? addToMirror(
+                                        c,
+                                        folderId,
+                                        folder.get(),
+                                        outcome.uid(),
+                                        c.job().deviceId())
+                                : null);
+        };
+    }
+
+    private static final String SERVER_REFUSED = "the server refused: ";
+
+    /** CREATE of a folder; an existing folder of that name answers ALREADY_APPLIED with its id. */
+    private static ChangeResult createFolder(Change c) throws MailAccessException {
+        String name = c.body().path("name").asText();
+        Optional<String> known = Tx.call(() -> c.mirror().liveFolderId(c.accountId(), name));
+        if (known.isPresent()) {
+            return c.folder(Status.ALREADY_APPLIED, known.get());
+        }
+        ImapConnection.FolderOutcome outcome = c.imap().createFolder(name);
+        Optional<FolderInfo> info = c.imap().folderInfo(name);
+        if (info.isEmpty()) {
+            return c.result(
+                    Status.REJECTED,
+                    outcome.done()
+                            ? "the server created the folder under another name; the next sync shows it"
+                            : SERVER_REFUSED + outcome.serverText());
+        }
+        String id = Tx.call(() -> c.mirror()
+                .createFolderByDevice(
+                        c.accountId(), c.token(), info.get(), c.job().deviceId()));
+        return c.folder(outcome.done() ? Status.APPLIED : Status.ALREADY_APPLIED, id);
+    }
+
+    /**
+     * RENAME of a folder: it keeps its id and messages (and so do its subfolders, renamed with it). INBOX is
+     * not renamed: RFC 3501 §6.3.5 makes that a move of all its messages.
+     */
+    private static ChangeResult renameFolder(Change c) throws MailAccessException {
+        String folderId = c.body().path("folderId").asText();
+        String newName = c.body().path("newName").asText();
+        Optional<String> name = Tx.call(() -> c.mirror().liveFolderName(c.accountId(), folderId));
+        if (name.isEmpty()) {
+            return c.result(Status.NOT_FOUND, "no such folder");
+        }
+        if (name.get().equals(newName)) {
+            return c.folder(Status.ALREADY_APPLIED, folderId);
+        }
+        if ("INBOX".equalsIgnoreCase(name.get())) {
+            return c.result(Status.REJECTED, "INBOX cannot be renamed");
+        }
+        if (Tx.call(() -> c.mirror().liveFolderId(c.accountId(), newName)).isPresent()) {
+            return c.result(Status.REJECTED, "a folder named " + newName + " exists already");
+        }
+        ImapConnection.FolderOutcome outcome = c.imap().renameFolder(name.get(), newName);
+        Optional<FolderInfo> renamed = c.imap().folderInfo(newName);
+        if (renamed.isEmpty()) {
+            return c.result(Status.REJECTED, SERVER_REFUSED + outcome.serverText());
+        }
+        boolean oldStillThere = c.imap().folderInfo(name.get()).isPresent();
+        if (!outcome.done() && oldStillThere) {
+            return c.result(Status.REJECTED, SERVER_REFUSED + outcome.serverText());
+        }
+        Tx.call(() -> {
+            c.mirror()
+                    .renameFolder(
+                            c.accountId(),
+                            c.token(),
+                            folderId,
+                            newName,
+                            renamed.get().delimiter(),
+                            c.job().deviceId());
+            return null;
+        });
+        return c.folder(outcome.done() ? Status.APPLIED : Status.ALREADY_APPLIED, folderId);
+    }
+
+    /**
+     * DELETE of a folder, only when it is empty and has no subfolders: an IMAP DELETE destroys the
+     * messages in it, and mailsync deletes no message a device did not name (send DELETE or MOVE for
+     * them first, in the same job if you like: changes run in order).
+     */
+    private static ChangeResult deleteFolder(Change c) throws MailAccessException {
+        String folderId = c.body().path("folderId").asText();
+        Optional<String> name = Tx.call(() -> c.mirror().liveFolderName(c.accountId(), folderId));
+        if (name.isEmpty()) {
+            return c.result(Status.NOT_FOUND, "no such folder");
+        }
+        if ("INBOX".equalsIgnoreCase(name.get())) {
+            return c.result(Status.REJECTED, "INBOX cannot be deleted");
+        }
+        List<FolderInfo> server = c.imap().listFolders();
+        Optional<FolderInfo> info =
+                server.stream().filter(f -> f.name().equals(name.get())).findFirst();
+        if (info.isEmpty()) {
+            Tx.call(() -> {
+                c.mirror()
+                        .destroyFolderByDevice(
+                                c.accountId(), c.token(), folderId, c.job().deviceId(), c.now());
+                return null;
+            });
+            return c.result(Status.ALREADY_APPLIED, null);
+        }
+        String delimiter = info.get().delimiter();
+        if (delimiter != null && server.stream().anyMatch(f -> f.name().startsWith(name.get() + delimiter))) {
+            return c.result(Status.REJECTED, "the folder has subfolders: delete them first");
+        }
+        if (info.get().selectable()) {
+            long messages = c.imap().status(name.get()).messages();
+            if (messages > 0) {
+                return c.result(
+                        Status.REJECTED,
+                        "the folder is not empty (" + messages
+                                + " messages): delete or move them first; mailsync deletes no message a device did not name");
+            }
+        }
+        ImapConnection.FolderOutcome outcome = c.imap().deleteFolder(name.get());
+        if (!outcome.done()) {
+            return c.result(Status.REJECTED, SERVER_REFUSED + outcome.serverText());
+        }
+        Tx.call(() -> {
+            c.mirror()
+                    .destroyFolderByDevice(
+                            c.accountId(), c.token(), folderId, c.job().deviceId(), c.now());
+            return null;
+        });
+        return c.result(Status.APPLIED, null);
     }
 
     private static void destroy(Change c, MirrorStore.MessageTarget m, String author, String cause) {

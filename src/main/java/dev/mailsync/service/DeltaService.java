@@ -69,7 +69,9 @@ public class DeltaService {
             for (FolderRow f : page.folders()) {
                 boolean visible = ViewRules.folderVisible(view, f.name());
                 boolean isNew = f.createdSeq() > from;
-                if (f.destroyedSeq() != null) {
+                if (deviceId.equals(f.changedByDevice())) {
+                    // this device's own folder change (create, rename, delete): it knows already
+                } else if (f.destroyedSeq() != null) {
                     if (!isNew && visible) {
                         fDestroyed.add(f.id());
                     }
@@ -88,8 +90,8 @@ public class DeltaService {
                             && ViewRules.folderVisible(view, m.folderName())) {
                         mDestroyed.add(m.id());
                     }
-                } else if (!isNew && deviceId.equals(m.changedByDevice())) {
-                    // this device's own change: it knows already
+                } else if (deviceId.equals(m.changedByDevice())) {
+                    // this device's own change (flags, or a message it appended): it knows already
                 } else if (ViewRules.messageVisible(view, m.folderName(), m.internalDate(), m.newerInFolder(), now)) {
                     (isNew ? mCreated : mUpdated).add(m);
                 }

@@ -35,7 +35,8 @@ public class DeltaStore {
             String specialUse,
             long createdSeq,
             long changeSeq,
-            Long destroyedSeq) {}
+            Long destroyedSeq,
+            String changedByDevice) {}
 
     public record MessageRow(
             String id,
@@ -120,7 +121,7 @@ public class DeltaStore {
         Map<String, FolderRow> byId = new HashMap<>();
         try (PreparedStatement s =
                 c.prepareStatement("SELECT id, name, delimiter, special_use, created_seq, change_seq,"
-                        + " destroyed_seq FROM mirror_folder WHERE id = ANY(?)")) {
+                        + " destroyed_seq, changed_by_device FROM mirror_folder WHERE id = ANY(?)")) {
             s.setArray(1, c.createArrayOf("text", ids.toArray()));
             try (ResultSet r = s.executeQuery()) {
                 while (r.next()) {
@@ -184,8 +185,9 @@ public class DeltaStore {
     public List<FolderRow> liveFolders(String accountId) throws SQLException {
         try (Connection c = dataSource.getConnection();
                 PreparedStatement s = c.prepareStatement(
-                        "SELECT id, name, delimiter, special_use, created_seq, change_seq,"
-                                + " destroyed_seq FROM mirror_folder WHERE account_id = ? AND destroyed_seq IS NULL ORDER BY name")) {
+                        "SELECT id, name, delimiter, special_use, created_seq, change_seq, destroyed_seq,"
+                                + " changed_by_device FROM mirror_folder WHERE account_id = ? AND destroyed_seq IS NULL"
+                                + " ORDER BY name")) {
             s.setString(1, accountId);
             List<FolderRow> rows = new ArrayList<>();
             try (ResultSet r = s.executeQuery()) {
@@ -217,7 +219,8 @@ public class DeltaStore {
                 r.getString("special_use"),
                 r.getLong("created_seq"),
                 r.getLong("change_seq"),
-                Jdbc.nullableLong(r, "destroyed_seq"));
+                Jdbc.nullableLong(r, "destroyed_seq"),
+                r.getString("changed_by_device"));
     }
 
     private static MessageRow message(ResultSet r) throws SQLException {

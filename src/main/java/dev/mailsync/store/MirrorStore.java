@@ -36,6 +36,7 @@ public class MirrorStore {
     public static final String CAUSE_UIDVALIDITY = "UIDVALIDITY_CHANGED";
     public static final String CAUSE_DEVICE_DELETE = "DELETED_BY_DEVICE";
     public static final String CAUSE_DEVICE_MOVE = "MOVED_BY_DEVICE";
+    public static final String CAUSE_DEVICE_FOLDER_DELETE = "FOLDER_DELETED_BY_DEVICE";
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -97,7 +98,8 @@ public class MirrorStore {
                     s.executeBatch();
                 }
                 try (PreparedStatement s = c.prepareStatement(
-                        "UPDATE mirror_folder SET delimiter = ?, special_use = ?, change_seq = ? WHERE id = ?")) {
+                        "UPDATE mirror_folder SET delimiter = ?, special_use = ?, change_seq = ?, changed_by_device = NULL"
+                                + " WHERE id = ?")) {
                     for (FolderPlanner.Updated u : plan.update()) {
                         s.setString(1, u.info().delimiter());
                         s.setString(2, u.info().specialUse());
@@ -259,6 +261,137 @@ public class MirrorStore {
         }
     }
 
+    /** The id of the live message at {@code uid} of a folder, if the mirror has it. */
+    public java.util.Optional<String> liveMessageId(String folderId, long uid) throws SQLException {
+        try (Connection c = dataSource.getConnection();
+                PreparedStatement s = c.prepareStatement("SELECT id FROM mirror_message WHERE folder_id = ?"
+                        + " AND uid = ? AND destroyed_seq IS NULL")) {
+            s.setString(1, folderId);
+            s.setLong(2, uid);
+            try (ResultSet r = s.executeQuery()) {
+                return r.next() ? java.util.Optional.of(r.getString(1)) : java.util.Optional.empty();
+            }
+        }
+    }
+
+    /** The UIDVALIDITY the mirror holds for a folder (null before its first refresh). */
+    public Long folderUidValidity(String folderId) throws SQLException {
+        try (Connection c = dataSource.getConnection();
+                PreparedStatement s = c.prepareStatement("SELECT uid_validity FROM mirror_folder WHERE id = ?")) {
+            s.setString(1, folderId);
+            try (ResultSet r = s.executeQuery()) {
+                return r.next() ? Jdbc.nullableLong(r, "uid_validity") : null;
+            }
+        }
+    }
+
+    /** The id of the live folder of that name, if the mirror has it. */
+    public java.util.Optional<String> liveFolderId(String accountId, String name) throws SQLException {
+        try (Connection c = dataSource.getConnection();
+                PreparedStatement s = c.prepareStatement("SELECT id FROM mirror_folder WHERE account_id = ?"
+                        + " AND name = ? AND destroyed_seq IS NULL")) {
+            s.setString(1, accountId);
+            s.setString(2, name);
+            try (ResultSet r = s.executeQuery()) {
+                return r.next() ? java.util.Optional.of(r.getString(1)) : java.util.Optional.empty();
+            }
+        }
+    }
+
+    /** A folder a device created on the server: a new live folder authored by that device. */
+    public String createFolderByDevice(String accountId, long token, FolderInfo folder, String deviceId)
+            throws SQLException {
+        try (Connection c = dataSource.getConnection()) {
+            JobStore.fence(c, accountId, token);
+            long seq = Jdbc.allocateSeq(c, accountId, 1);
+            String id = Ids.next("fld");
+            try (PreparedStatement s = c.prepareStatement("INSERT INTO mirror_folder (id, account_id, name, delimiter,"
+                    + " special_use, created_seq, change_seq, changed_by_device) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")) {
+                s.setString(1, id);
+                s.setString(2, accountId);
+                s.setString(3, folder.name());
+                s.setString(4, folder.delimiter());
+                s.setString(5, folder.specialUse());
+                s.setLong(6, seq);
+                s.setLong(7, seq);
+                s.setString(8, deviceId);
+                s.executeUpdate();
+            }
+            return id;
+        }
+    }
+
+    /**
+     * A folder renamed (by a device, or seen renamed on the server when {@code deviceId} is null): it
+     * keeps its id and messages, and so do its inferiors, whose names change with it (RFC 3501 §6.3.5).
+     */
+    public void renameFolder(
+            String accountId, long token, String folderId, String newName, String delimiter, String deviceId)
+            throws SQLException {
+        try (Connection c = dataSource.getConnection()) {
+            JobStore.fence(c, accountId, token);
+            String oldName;
+            try (PreparedStatement s = c.prepareStatement("SELECT name FROM mirror_folder WHERE id = ?")) {
+                s.setString(1, folderId);
+                try (ResultSet r = s.executeQuery()) {
+                    if (!r.next()) {
+                        return;
+                    }
+                    oldName = r.getString(1);
+                }
+            }
+            List<String[]> renames = new ArrayList<>();
+            renames.add(new String[] {folderId, newName});
+            if (delimiter != null) {
+                try (PreparedStatement s = c.prepareStatement("SELECT id, name FROM mirror_folder WHERE account_id = ?"
+                        + " AND destroyed_seq IS NULL AND starts_with(name, ?) ORDER BY name")) {
+                    s.setString(1, accountId);
+                    s.setString(2, oldName + delimiter);
+                    try (ResultSet r = s.executeQuery()) {
+                        while (r.next()) {
+                            renames.add(new String[] {
+                                r.getString(1), newName + r.getString(2).substring(oldName.length())
+                            });
+                        }
+                    }
+                }
+            }
+            long seq = Jdbc.allocateSeq(c, accountId, renames.size());
+            try (PreparedStatement s = c.prepareStatement(
+                    "UPDATE mirror_folder SET name = ?, change_seq = ?," + " changed_by_device = ? WHERE id = ?")) {
+                for (String[] r : renames) {
+                    s.setString(1, r[1]);
+                    s.setLong(2, seq++);
+                    s.setString(3, deviceId);
+                    s.setString(4, r[0]);
+                    s.addBatch();
+                }
+                s.executeBatch();
+            }
+        }
+    }
+
+    /** A folder a device deleted on the server: its tombstone (and its messages'), authored by the device. */
+    public void destroyFolderByDevice(String accountId, long token, String folderId, String deviceId, Instant now)
+            throws SQLException {
+        try (Connection c = dataSource.getConnection()) {
+            JobStore.fence(c, accountId, token);
+            destroyFolderMessages(c, accountId, folderId, CAUSE_DEVICE_FOLDER_DELETE, now);
+            long seq = Jdbc.allocateSeq(c, accountId, 1);
+            try (PreparedStatement s = c.prepareStatement("UPDATE mirror_folder SET destroyed_seq = ?,"
+                    + " change_seq = ?, destroyed_cause = ?, destroyed_at = ?, changed_by_device = ?"
+                    + " WHERE id = ? AND destroyed_seq IS NULL")) {
+                s.setLong(1, seq);
+                s.setLong(2, seq);
+                s.setString(3, CAUSE_DEVICE_FOLDER_DELETE);
+                s.setTimestamp(4, Jdbc.ts(now));
+                s.setString(5, deviceId);
+                s.setString(6, folderId);
+                s.executeUpdate();
+            }
+        }
+    }
+
     /** The name of a live folder of the account, by id. */
     public java.util.Optional<String> liveFolderName(String accountId, String folderId) throws SQLException {
         try (Connection c = dataSource.getConnection();
@@ -314,6 +447,16 @@ public class MirrorStore {
     /** Adds new messages of a folder; a UID already live in the mirror is left as it is. */
     public void insertMessages(String accountId, long token, String folderId, List<MessageSummary> messages)
             throws SQLException {
+        insertMessages(accountId, token, folderId, messages, null);
+    }
+
+    /**
+     * Adds new messages of a folder, authored by {@code deviceId} when a device's APPEND made them (that
+     * device learns the id from its change result and does not get the message back as news).
+     */
+    public void insertMessages(
+            String accountId, long token, String folderId, List<MessageSummary> messages, String deviceId)
+            throws SQLException {
         if (messages.isEmpty()) {
             return;
         }
@@ -322,8 +465,8 @@ public class MirrorStore {
             long seq = Jdbc.allocateSeq(c, accountId, messages.size());
             try (PreparedStatement s = c.prepareStatement("INSERT INTO mirror_message (id, account_id, folder_id, uid,"
                     + " flags, subject, from_addresses, to_addresses, cc_addresses, sent_at, message_id, size,"
-                    + " internal_date, preview, has_attachments, created_seq, change_seq)"
-                    + " VALUES (?, ?, ?, ?, ?, ?, ?::jsonb, ?::jsonb, ?::jsonb, ?, ?, ?, ?, ?, ?, ?, ?)"
+                    + " internal_date, preview, has_attachments, created_seq, change_seq, changed_by_device)"
+                    + " VALUES (?, ?, ?, ?, ?, ?, ?::jsonb, ?::jsonb, ?::jsonb, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
                     + " ON CONFLICT (folder_id, uid) WHERE destroyed_seq IS NULL DO NOTHING")) {
                 for (MessageSummary m : messages) {
                     s.setString(1, Ids.next("msg"));
@@ -343,6 +486,7 @@ public class MirrorStore {
                     s.setBoolean(15, m.hasAttachments());
                     s.setLong(16, seq);
                     s.setLong(17, seq++);
+                    s.setString(18, deviceId);
                     s.addBatch();
                 }
                 s.executeBatch();

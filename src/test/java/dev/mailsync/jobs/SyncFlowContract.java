@@ -183,9 +183,9 @@ abstract class SyncFlowContract {
 
         io.restassured.path.json.JsonPath job = Sync.runWith(owner, account, phone, body);
         assertThat(job.getString("status")).isEqualTo("SUCCEEDED");
-        assertThat(job.getList("results.status", String.class)).containsExactly("APPLIED", "NOT_FOUND", "REJECTED");
+        assertThat(job.getList("results.status", String.class)).containsExactly("APPLIED", "NOT_FOUND", "NOT_FOUND");
         assertThat(job.getString("results[0].changeId")).isEqualTo("c1");
-        assertThat(job.getString("results[2].reason")).startsWith("NOT_SUPPORTED");
+        assertThat(job.getString("results[2].reason")).isEqualTo("no such folder");
         assertThat(other.flags("INBOX", uid)).contains("\\Flagged");
 
         assertThat(Sync.allChanges(owner, account, phone, phoneFirst.state, 500).updated)

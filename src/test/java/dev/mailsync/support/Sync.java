@@ -89,6 +89,7 @@ public final class Sync {
             all.updated.addAll(p.getList("messages.updated", Map.class));
             all.destroyed.addAll(p.getList("messages.destroyed", String.class));
             all.foldersCreated.addAll(p.getList("folders.created.name", String.class));
+            all.foldersUpdated.addAll(p.getList("folders.updated.name", String.class));
             all.foldersDestroyed.addAll(p.getList("folders.destroyed", String.class));
             all.pages++;
             state = p.getString("newState");
@@ -110,6 +111,7 @@ public final class Sync {
 
         public final List<String> destroyed = new ArrayList<>();
         public final List<String> foldersCreated = new ArrayList<>();
+        public final List<String> foldersUpdated = new ArrayList<>();
         public final List<String> foldersDestroyed = new ArrayList<>();
         public int pages;
         public String state;

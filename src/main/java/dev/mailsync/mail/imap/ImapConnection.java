@@ -477,6 +477,134 @@ public final class ImapConnection implements AutoCloseable {
         }
     }
 
+    /** What {@link #append} did: the UIDVALIDITY and, with UIDPLUS's APPENDUID, the new UID. */
+    public record AppendOutcome(Status status, Long uidValidity, Long uid, String serverText) {
+        public enum Status {
+            APPENDED,
+            /** A message with the same Message-ID header is in the folder already (a retried APPEND). */
+            ALREADY_THERE,
+            /** The folder is gone from the server ({@code NO [TRYCREATE]} or not listed). */
+            NO_FOLDER,
+            /** The server answered NO or BAD (too big, over quota, malformed): {@code serverText} says why. */
+            REFUSED
+        }
+    }
+
+    /**
+     * Adds a message to a folder (APPEND, with APPENDUID from UIDPLUS when offered). A message whose
+     * {@code Message-ID} is already in the folder is not added twice: a job retried after a crash must not
+     * duplicate what its first attempt appended ({@code UID SEARCH HEADER Message-ID}). The bytes are sent
+     * as they are; flags are set in the same command.
+     */
+    public AppendOutcome append(String name, byte[] rfc822, Set<String> flags) throws MailAccessException {
+        ensureOpen();
+        try {
+            closeFolderQuietly();
+            IMAPFolder f = (IMAPFolder) store.getFolder(name);
+            if (!f.exists()) {
+                return new AppendOutcome(AppendOutcome.Status.NO_FOLDER, null, null, null);
+            }
+            jakarta.mail.internet.MimeMessage message = new jakarta.mail.internet.MimeMessage(
+                    Session.getInstance(new Properties()), new java.io.ByteArrayInputStream(rfc822));
+            String messageId = message.getHeader("Message-ID", null);
+            if (messageId != null && !messageId.isBlank()) {
+                f.open(Folder.READ_ONLY);
+                folder = f;
+                Message[] found = f.search(new jakarta.mail.search.HeaderTerm("Message-ID", messageId.trim()));
+                for (Message m : found) {
+                    String[] ids = m.getHeader("Message-ID");
+                    if (ids != null && ids.length > 0 && ids[0].trim().equals(messageId.trim())) {
+                        return new AppendOutcome(
+                                AppendOutcome.Status.ALREADY_THERE, f.getUIDValidity(), f.getUID(m), null);
+                    }
+                }
+                closeFolderQuietly();
+            }
+            message.setFlags(toFlags(flags), true);
+            try {
+                org.eclipse.angus.mail.imap.AppendUID[] uids = f.appendUIDMessages(new Message[] {message});
+                org.eclipse.angus.mail.imap.AppendUID uid = uids != null && uids.length == 1 ? uids[0] : null;
+                return uid == null
+                        ? new AppendOutcome(AppendOutcome.Status.APPENDED, null, null, null)
+                        : new AppendOutcome(AppendOutcome.Status.APPENDED, uid.uidvalidity, uid.uid, null);
+            } catch (MessagingException e) {
+                String refusal = refusal(e);
+                if (refusal == null) {
+                    throw e;
+                }
+                return new AppendOutcome(
+                        refusal.contains("[TRYCREATE]") ? AppendOutcome.Status.NO_FOLDER : AppendOutcome.Status.REFUSED,
+                        null,
+                        null,
+                        refusal);
+            }
+        } catch (MessagingException | RuntimeException e) {
+            throw MailFailures.classify(e, endpoint);
+        }
+    }
+
+    /** What a folder command did: done, or refused by the server with its text. */
+    public record FolderOutcome(boolean done, String serverText) {}
+
+    /** {@code CREATE name} (RFC 3501 §6.3.3); the name carries the server's hierarchy delimiter. */
+    public FolderOutcome createFolder(String name) throws MailAccessException {
+        return folderCommand(p -> {
+            p.create(name);
+            return null;
+        });
+    }
+
+    /** {@code RENAME from to} (§6.3.5): the server renames the folder's inferiors with it. */
+    public FolderOutcome renameFolder(String from, String to) throws MailAccessException {
+        return folderCommand(p -> {
+            p.rename(from, to);
+            return null;
+        });
+    }
+
+    /** {@code DELETE name} (§6.3.4). */
+    public FolderOutcome deleteFolder(String name) throws MailAccessException {
+        return folderCommand(p -> {
+            p.delete(name);
+            return null;
+        });
+    }
+
+    /** The hierarchy delimiter the server lists for {@code name}, if the folder exists. */
+    public Optional<FolderInfo> folderInfo(String name) throws MailAccessException {
+        return listFolders().stream().filter(f -> sameName(f.name(), name)).findFirst();
+    }
+
+    private FolderOutcome folderCommand(IMAPFolder.ProtocolCommand command) throws MailAccessException {
+        ensureOpen();
+        try {
+            closeFolderQuietly();
+            ((IMAPFolder) store.getDefaultFolder()).doCommand(command);
+            return new FolderOutcome(true, null);
+        } catch (MessagingException e) {
+            String refusal = refusal(e);
+            if (refusal != null) {
+                return new FolderOutcome(false, refusal);
+            }
+            throw MailFailures.classify(e, endpoint);
+        } catch (RuntimeException e) {
+            throw MailFailures.classify(e, endpoint);
+        }
+    }
+
+    /** The server's text when it answered NO or BAD to a command (not a dropped connection); else null. */
+    private static String refusal(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof org.eclipse.angus.mail.iap.CommandFailedException
+                    || t instanceof org.eclipse.angus.mail.iap.BadCommandException) {
+                Response r = ((ProtocolException) t).getResponse();
+                String text = r != null ? r.getRest() : t.getMessage();
+                return text == null || text.isBlank() ? "refused" : text.trim();
+            }
+        }
+        return null;
+    }
+
     /** What {@link #deleteMessage} did. */
     public enum DeleteOutcome {
         DELETED,
