@@ -103,14 +103,31 @@ public class SyncRunner {
             List<FolderInfo> serverFolders = imap.listFolders();
             Map<String, MirrorFolder> known = Tx.call(() -> mirror.liveFolders(accountId)).stream()
                     .collect(Collectors.toMap(MirrorFolder::name, Function.identity()));
-            FolderPlanner.Plan folderPlan = FolderPlanner.plan(
-                    known.values().stream()
-                            .map(f ->
-                                    new FolderPlanner.MirrorFolderRef(f.id(), f.name(), f.delimiter(), f.specialUse()))
-                            .toList(),
-                    serverFolders);
+            List<FolderPlanner.MirrorFolderRef> refs = known.values().stream()
+                    .map(f -> new FolderPlanner.MirrorFolderRef(
+                            f.id(), f.name(), f.delimiter(), f.specialUse(), f.uidValidity()))
+                    .toList();
+            FolderPlanner.Plan folderPlan = FolderPlanner.plan(refs, serverFolders);
+            List<FolderInfo> candidates = folderPlan.renameCandidates(refs);
+            if (!candidates.isEmpty()) {
+                Map<String, Long> uidValidities = new java.util.HashMap<>();
+                for (FolderInfo f : candidates) {
+                    uidValidities.put(f.name(), imap.status(f.name()).uidValidity());
+                }
+                folderPlan = FolderPlanner.plan(refs, serverFolders, uidValidities);
+            }
+            FolderPlanner.Plan applied = folderPlan;
             Map<String, String> folderIds =
-                    Tx.call(() -> mirror.applyFolderPlan(accountId, token, folderPlan, clock.instant()));
+                    Tx.call(() -> mirror.applyFolderPlan(accountId, token, applied, clock.instant()));
+            // A renamed folder is refreshed from what the mirror knew of it under its old name.
+            Map<String, MirrorFolder> byId =
+                    known.values().stream().collect(Collectors.toMap(MirrorFolder::id, Function.identity()));
+            for (FolderPlanner.Updated r : folderPlan.rename()) {
+                known.put(r.info().name(), byId.get(r.id()));
+                LOG.infof(
+                        "account %s: folder %s renamed to %s on the server",
+                        accountId, r.id(), r.info().name());
+            }
 
             for (FolderInfo folder : FolderPlanner.toRefresh(serverFolders, target.views())) {
                 safePoint.check();

@@ -79,9 +79,31 @@ public class MirrorStore {
             JobStore.fence(c, accountId, token);
             int changes = plan.create().size()
                     + plan.update().size()
-                    + plan.destroyIds().size();
+                    + plan.destroyIds().size()
+                    + plan.rename().size();
             if (changes > 0) {
                 long seq = Jdbc.allocateSeq(c, accountId, changes);
+                // Renamed folders keep id and messages. Two steps, so names swapped or chained in one plan
+                // never meet the unique live name.
+                try (PreparedStatement s = c.prepareStatement("UPDATE mirror_folder SET name = id WHERE id = ?")) {
+                    for (FolderPlanner.Updated r : plan.rename()) {
+                        s.setString(1, r.id());
+                        s.addBatch();
+                    }
+                    s.executeBatch();
+                }
+                try (PreparedStatement s = c.prepareStatement("UPDATE mirror_folder SET name = ?, delimiter = ?,"
+                        + " special_use = ?, change_seq = ?, changed_by_device = NULL WHERE id = ?")) {
+                    for (FolderPlanner.Updated r : plan.rename()) {
+                        s.setString(1, r.info().name());
+                        s.setString(2, r.info().delimiter());
+                        s.setString(3, r.info().specialUse());
+                        s.setLong(4, seq++);
+                        s.setString(5, r.id());
+                        s.addBatch();
+                    }
+                    s.executeBatch();
+                }
                 try (PreparedStatement s =
                         c.prepareStatement("INSERT INTO mirror_folder (id, account_id, name, delimiter,"
                                 + " special_use, created_seq, change_seq) VALUES (?, ?, ?, ?, ?, ?, ?)")) {

@@ -218,6 +218,40 @@ class DovecotFolderWriteBackTest {
     }
 
     @Test
+    void a_folder_renamed_by_another_client_keeps_its_id_and_messages_for_every_device() {
+        other.createFolder("Clients");
+        other.createFolder("Clients/Acme");
+        other.append("Clients/Acme", "contract");
+        Sync.succeed(owner, account, phone);
+        Sync.Delta before = Sync.allChanges(owner, account, phone, phoneState, 500);
+        assertThat(before.createdSubjects).containsExactly("contract");
+        String clients = folderId("Clients");
+        String acme = folderId("Clients/Acme");
+
+        other.renameFolder("Clients", "Customers");
+        Sync.succeed(owner, account, phone);
+
+        assertThat(folderId("Customers")).isEqualTo(clients);
+        assertThat(folderId("Customers/Acme")).isEqualTo(acme);
+        Sync.Delta after = Sync.allChanges(owner, account, phone, before.state, 500);
+        assertThat(after.foldersUpdated).containsExactlyInAnyOrder("Customers", "Customers/Acme");
+        assertThat(after.foldersCreated).isEmpty();
+        assertThat(after.foldersDestroyed).isEmpty();
+        assertThat(after.destroyed).isEmpty();
+        assertThat(after.created).isEmpty();
+        // the message is read from the folder's new name
+        String message = before.created.get(0);
+        assertThat(as(owner)
+                        .get("/v1/accounts/{a}/messages/{m}", account, message)
+                        .then()
+                        .statusCode(200)
+                        .extract()
+                        .jsonPath()
+                        .getString("subject"))
+                .isEqualTo("contract");
+    }
+
+    @Test
     void inbox_cannot_be_renamed_or_deleted_and_a_name_taken_is_refused() {
         String inbox = folderId("INBOX");
         JsonPath job = changes(

@@ -121,6 +121,21 @@ public final class ImapMailbox {
         with(folderName, true, f -> null);
     }
 
+    /** RENAME, as another mail client would do it. */
+    public void renameFolder(String from, String to) {
+        Properties p = new Properties();
+        p.put("mail.imap.connectiontimeout", "5000");
+        p.put("mail.imap.timeout", "10000");
+        try (Store store = Session.getInstance(p).getStore("imap")) {
+            store.connect(host, port, user, password);
+            if (!store.getFolder(from).renameTo(store.getFolder(to))) {
+                throw new IllegalStateException("the server refused RENAME " + from + " " + to);
+            }
+        } catch (MessagingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     private static List<Long> uids(Folder f) throws MessagingException {
         List<Long> out = new ArrayList<>();
         for (Message m : f.getMessages()) {
