@@ -62,14 +62,17 @@ public class DeltaService {
                         + seqs.purged() + "); reload the device's view");
             }
             DeltaStore.ChangePage page =
-                    store.changes(accountId, from, seqs.current(), limit, view.maxPerFolder() != null);
+                    store.changes(accountId, deviceId, from, seqs.current(), limit, view.maxPerFolder() != null);
             List<FolderRow> fCreated = new ArrayList<>();
             List<FolderRow> fUpdated = new ArrayList<>();
             List<String> fDestroyed = new ArrayList<>();
             for (FolderRow f : page.folders()) {
                 boolean visible = ViewRules.folderVisible(view, f.name());
-                boolean isNew = f.createdSeq() > from;
-                if (deviceId.equals(f.changedByDevice())) {
+                boolean resent = page.resent().contains(f.id());
+                boolean isNew = f.createdSeq() > from || resent;
+                if (resent && f.destroyedSeq() == null && visible) {
+                    fCreated.add(f); // came into the device's view
+                } else if (deviceId.equals(f.changedByDevice())) {
                     // this device's own folder change (create, rename, delete): it knows already
                 } else if (f.destroyedSeq() != null) {
                     if (!isNew && visible) {
@@ -83,8 +86,13 @@ public class DeltaService {
             List<MessageRow> mUpdated = new ArrayList<>();
             List<String> mDestroyed = new ArrayList<>();
             for (MessageRow m : page.messages()) {
-                boolean isNew = m.createdSeq() > from;
-                if (m.destroyedSeq() != null) {
+                boolean resent = page.resent().contains(m.id());
+                boolean isNew = m.createdSeq() > from || resent;
+                if (resent && m.destroyedSeq() == null) {
+                    if (ViewRules.messageVisible(view, m.folderName(), m.internalDate(), m.newerInFolder(), now)) {
+                        mCreated.add(m); // came into the device's view
+                    }
+                } else if (m.destroyedSeq() != null) {
                     if (!isNew
                             && !deviceId.equals(m.changedByDevice())
                             && ViewRules.folderVisible(view, m.folderName())) {

@@ -1,16 +1,20 @@
 package dev.mailsync.service;
 
+import dev.mailsync.store.DeltaStore;
 import dev.mailsync.store.Device;
 import dev.mailsync.store.DeviceRepository;
 import dev.mailsync.store.Ids;
 import dev.mailsync.store.Page;
 import dev.mailsync.sync.DeviceView;
+import dev.mailsync.sync.ViewRules;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.transaction.Transactional;
+import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.List;
 import java.util.function.UnaryOperator;
 import org.jboss.logging.Logger;
 
@@ -21,12 +25,14 @@ public class DeviceService {
 
     private final AccountService accounts;
     private final DeviceRepository devices;
+    private final DeltaStore deltas;
     private final Clock clock;
 
     @Inject
-    public DeviceService(AccountService accounts, DeviceRepository devices, Clock clock) {
+    public DeviceService(AccountService accounts, DeviceRepository devices, DeltaStore deltas, Clock clock) {
         this.accounts = accounts;
         this.devices = devices;
+        this.deltas = deltas;
         this.clock = clock;
     }
 
@@ -75,8 +81,41 @@ public class DeviceService {
                 next.syncIntervalSeconds(),
                 current.createdAt(),
                 now()));
+        if (!current.view().equals(saved.view())) {
+            resendWidened(accountId, deviceId, current.view(), saved.view());
+        }
         LOG.infof("device %s updated", deviceId);
         return saved;
+    }
+
+    /**
+     * A widened view (more folders, a longer window, a higher maximum per folder) makes messages and
+     * folders visible that did not change: they are queued as news for this device, in the same
+     * transaction as the view, so its next {@code changes} brings them as {@code created}.
+     */
+    private void resendWidened(String accountId, String deviceId, DeviceView before, DeviceView after) {
+        Instant now = clock.instant();
+        try {
+            List<String> messages = deltas.visibility(accountId).stream()
+                    .filter(m ->
+                            ViewRules.messageVisible(after, m.folderName(), m.internalDate(), m.newerInFolder(), now)
+                                    && !ViewRules.messageVisible(
+                                            before, m.folderName(), m.internalDate(), m.newerInFolder(), now))
+                    .map(DeltaStore.Visibility::id)
+                    .toList();
+            List<String> folders = deltas.liveFolders(accountId).stream()
+                    .filter(f -> ViewRules.folderVisible(after, f.name()) && !ViewRules.folderVisible(before, f.name()))
+                    .map(DeltaStore.FolderRow::id)
+                    .toList();
+            deltas.resend(accountId, deviceId, folders, messages);
+            if (!messages.isEmpty() || !folders.isEmpty()) {
+                LOG.infof(
+                        "device %s: view widened, %d messages and %d folders come as news",
+                        deviceId, messages.size(), folders.size());
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("database failure: " + e.getMessage(), e);
+        }
     }
 
     @Transactional

@@ -60,8 +60,16 @@ public class DeltaStore {
             long newerInFolder,
             String changedByDevice) {}
 
-    /** Rows whose latest change is in (since, upto], in change order; {@code lastSeq} of the last row. */
-    public record ChangePage(List<FolderRow> folders, List<MessageRow> messages, boolean hasMore, long lastSeq) {}
+    /**
+     * Rows whose latest change is in (since, upto], in change order; {@code lastSeq} of the last row.
+     * {@code resent}: ids of rows in the page because the device's view was widened (see {@link #resend}).
+     */
+    public record ChangePage(
+            List<FolderRow> folders,
+            List<MessageRow> messages,
+            boolean hasMore,
+            long lastSeq,
+            java.util.Set<String> resent) {}
 
     public Seqs seqs(String accountId) throws SQLException {
         try (Connection c = dataSource.getConnection();
@@ -76,27 +84,31 @@ public class DeltaStore {
         }
     }
 
-    public ChangePage changes(String accountId, long since, long upto, int limit, boolean rankMessages)
+    public ChangePage changes(String accountId, String deviceId, long since, long upto, int limit, boolean rankMessages)
             throws SQLException {
         try (Connection c = dataSource.getConnection()) {
-            List<String> folderIds = new ArrayList<>();
-            List<String> messageIds = new ArrayList<>();
+            java.util.LinkedHashSet<String> folderIds = new java.util.LinkedHashSet<>();
+            java.util.LinkedHashSet<String> messageIds = new java.util.LinkedHashSet<>();
+            java.util.Set<String> resent = new java.util.HashSet<>();
             long lastSeq = since;
             int rows = 0;
             boolean hasMore = false;
-            try (PreparedStatement s = c.prepareStatement("SELECT kind, id, change_seq FROM ("
-                    + " SELECT 'F' AS kind, id, change_seq FROM mirror_folder"
+            try (PreparedStatement s = c.prepareStatement("SELECT kind, id, change_seq, resent FROM ("
+                    + " SELECT 'F' AS kind, id, change_seq, false AS resent FROM mirror_folder"
                     + "   WHERE account_id = ? AND change_seq > ? AND change_seq <= ?"
                     + " UNION ALL"
-                    + " SELECT 'M' AS kind, id, change_seq FROM mirror_message"
+                    + " SELECT 'M' AS kind, id, change_seq, false AS resent FROM mirror_message"
                     + "   WHERE account_id = ? AND change_seq > ? AND change_seq <= ?"
+                    + " UNION ALL"
+                    + " SELECT kind::text, item_id, seq, true AS resent FROM device_resend"
+                    + "   WHERE device_id = ? AND seq > ? AND seq <= ?"
                     + ") x ORDER BY change_seq LIMIT ?")) {
-                for (int i = 0; i < 2; i++) {
-                    s.setString(1 + 3 * i, accountId);
+                for (int i = 0; i < 3; i++) {
+                    s.setString(1 + 3 * i, i == 2 ? deviceId : accountId);
                     s.setLong(2 + 3 * i, since);
                     s.setLong(3 + 3 * i, upto);
                 }
-                s.setInt(7, limit + 1);
+                s.setInt(10, limit + 1);
                 try (ResultSet r = s.executeQuery()) {
                     while (r.next()) {
                         if (rows == limit) {
@@ -105,12 +117,78 @@ public class DeltaStore {
                         }
                         rows++;
                         lastSeq = r.getLong(3);
-                        ("F".equals(r.getString(1)) ? folderIds : messageIds).add(r.getString(2));
+                        String id = r.getString(2);
+                        ("F".equals(r.getString(1)) ? folderIds : messageIds).add(id);
+                        if (r.getBoolean(4)) {
+                            resent.add(id);
+                        }
                     }
                 }
             }
             return new ChangePage(
-                    folders(c, folderIds), messages(c, "m.id = ANY(?)", messageIds, rankMessages), hasMore, lastSeq);
+                    folders(c, List.copyOf(folderIds)),
+                    messages(c, "m.id = ANY(?)", List.copyOf(messageIds), rankMessages),
+                    hasMore,
+                    lastSeq,
+                    resent);
+        }
+    }
+
+    /** A live message with what a view needs to decide whether it is visible. */
+    public record Visibility(String id, String folderName, Instant internalDate, long newerInFolder) {}
+
+    /** Every live message of the account, with its rank among the newer ones of its folder. */
+    public List<Visibility> visibility(String accountId) throws SQLException {
+        try (Connection c = dataSource.getConnection();
+                PreparedStatement s = c.prepareStatement("SELECT m.id, f.name, m.internal_date,"
+                        + " row_number() OVER (PARTITION BY m.folder_id"
+                        + "   ORDER BY m.internal_date DESC NULLS LAST, m.uid DESC) - 1 AS newer"
+                        + " FROM mirror_message m JOIN mirror_folder f ON f.id = m.folder_id"
+                        + " WHERE m.account_id = ? AND m.destroyed_seq IS NULL")) {
+            s.setString(1, accountId);
+            s.setFetchSize(5_000);
+            List<Visibility> rows = new ArrayList<>();
+            try (ResultSet r = s.executeQuery()) {
+                while (r.next()) {
+                    java.sql.Timestamp at = r.getTimestamp(3);
+                    rows.add(new Visibility(
+                            r.getString(1), r.getString(2), at == null ? null : at.toInstant(), r.getLong(4)));
+                }
+            }
+            return rows;
+        }
+    }
+
+    /**
+     * Queues folders and messages for a device as news (they became visible to it): each gets a new number
+     * of the account's sequence, after every change so far.
+     */
+    public void resend(String accountId, String deviceId, List<String> folderIds, List<String> messageIds)
+            throws SQLException {
+        int n = folderIds.size() + messageIds.size();
+        if (n == 0) {
+            return;
+        }
+        try (Connection c = dataSource.getConnection()) {
+            long seq = Jdbc.allocateSeq(c, accountId, n);
+            try (PreparedStatement s = c.prepareStatement("INSERT INTO device_resend (device_id, kind, item_id, seq)"
+                    + " VALUES (?, ?, ?, ?) ON CONFLICT (device_id, kind, item_id) DO UPDATE SET seq = EXCLUDED.seq")) {
+                for (String id : folderIds) {
+                    s.setString(1, deviceId);
+                    s.setString(2, "F");
+                    s.setString(3, id);
+                    s.setLong(4, seq++);
+                    s.addBatch();
+                }
+                for (String id : messageIds) {
+                    s.setString(1, deviceId);
+                    s.setString(2, "M");
+                    s.setString(3, id);
+                    s.setLong(4, seq++);
+                    s.addBatch();
+                }
+                s.executeBatch();
+            }
         }
     }
 
@@ -207,6 +285,13 @@ public class DeltaStore {
             s.setLong(1, seq);
             s.setTimestamp(2, Jdbc.ts(now));
             s.setString(3, deviceId);
+            s.executeUpdate();
+        }
+        try (Connection c = dataSource.getConnection();
+                PreparedStatement s =
+                        c.prepareStatement("DELETE FROM device_resend WHERE device_id = ? AND seq <= ?")) {
+            s.setString(1, deviceId);
+            s.setLong(2, seq);
             s.executeUpdate();
         }
     }

@@ -141,6 +141,47 @@ abstract class SyncFlowContract {
     }
 
     @Test
+    void widening_a_view_brings_the_now_visible_folders_and_messages_as_created_to_that_device_only() {
+        other.append("INBOX", "inbox mail");
+        other.createFolder("Work");
+        other.append("Work", "work old");
+        other.append("Work", "work newer");
+        other.append("Work", "work newest");
+        String watch = as(owner)
+                .body(Map.of(
+                        "name", "watch",
+                        "platform", "MOBILE",
+                        "view", Map.of("folders", List.of("INBOX"), "maxPerFolder", 1)))
+                .post("/v1/accounts/{a}/devices", account)
+                .then()
+                .statusCode(201)
+                .extract()
+                .path("id");
+        Sync.succeed(owner, account, watch);
+        Sync.Delta first = Sync.allChanges(owner, account, watch, null, 500);
+        assertThat(first.createdSubjects).containsExactly("inbox mail");
+        Sync.Delta laptopFirst = Sync.allChanges(owner, account, laptop, null, 500);
+
+        as(owner)
+                .contentType("application/merge-patch+json")
+                .body(Map.of("view", Map.of("folders", List.of("INBOX", "Work"), "maxPerFolder", 2)))
+                .patch("/v1/accounts/{a}/devices/{d}", account, watch)
+                .then()
+                .statusCode(200);
+
+        Sync.Delta widened = Sync.allChanges(owner, account, watch, first.state, 1); // one item per page
+        assertThat(widened.foldersCreated).containsExactly("Work");
+        assertThat(widened.createdSubjects).containsExactlyInAnyOrder("work newer", "work newest");
+        assertThat(widened.destroyed).isEmpty();
+        assertThat(Sync.allChanges(owner, account, watch, widened.state, 500).created)
+                .isEmpty();
+        // another device's deltas are untouched by this device's view
+        Sync.Delta laptopNext = Sync.allChanges(owner, account, laptop, laptopFirst.state, 500);
+        assertThat(laptopNext.created).isEmpty();
+        assertThat(laptopNext.foldersCreated).isEmpty();
+    }
+
+    @Test
     void a_device_limited_to_some_folders_sees_only_those() {
         other.append("INBOX", "inbox mail");
         other.createFolder("Work");
