@@ -112,7 +112,7 @@ final class DeviceChanges {
             return c.result(Status.ALREADY_APPLIED, null);
         }
         ImapConnection.StoreOutcome outcome =
-                c.imap().storeFlags(m.folderName(), m.uidValidity(), m.uid(), add, remove);
+                c.imap().storeFlags(m.folderName(), m.uidValidity(), m.uid(), add, remove, m.folderModSeq());
         if (!outcome.found()) {
             return c.result(Status.NOT_FOUND, NOT_ON_SERVER);
         }

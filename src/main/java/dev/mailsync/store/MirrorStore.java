@@ -237,13 +237,20 @@ public class MirrorStore {
     }
 
     /** A live message as a device change addresses it: where it is on the server, and its flags. */
+    /** {@code folderModSeq}: the folder's HIGHESTMODSEQ at the mirror's last refresh (null without CONDSTORE). */
     public record MessageTarget(
-            String id, String folderId, String folderName, Long uidValidity, long uid, java.util.Set<String> flags) {}
+            String id,
+            String folderId,
+            String folderName,
+            Long uidValidity,
+            long uid,
+            java.util.Set<String> flags,
+            Long folderModSeq) {}
 
     public java.util.Optional<MessageTarget> liveMessage(String accountId, String messageId) throws SQLException {
         try (Connection c = dataSource.getConnection();
                 PreparedStatement s = c.prepareStatement("SELECT m.id, m.folder_id, f.name, f.uid_validity, m.uid,"
-                        + " m.flags FROM mirror_message m JOIN mirror_folder f ON f.id = m.folder_id"
+                        + " m.flags, f.highest_modseq FROM mirror_message m JOIN mirror_folder f ON f.id = m.folder_id"
                         + " WHERE m.id = ? AND m.account_id = ? AND m.destroyed_seq IS NULL")) {
             s.setString(1, messageId);
             s.setString(2, accountId);
@@ -257,7 +264,8 @@ public class MirrorStore {
                         r.getString(3),
                         Jdbc.nullableLong(r, "uid_validity"),
                         r.getLong(5),
-                        Jdbc.stringSet(r, "flags")));
+                        Jdbc.stringSet(r, "flags"),
+                        Jdbc.nullableLong(r, "highest_modseq")));
             }
         }
     }

@@ -657,16 +657,35 @@ public final class ImapConnection implements AutoCloseable {
         }
     }
 
-    /** What {@link #storeFlags} did: NOT_FOUND when the UID is gone or the folder's UIDVALIDITY changed. */
-    public record StoreOutcome(boolean found, Set<String> flags) {}
+    /**
+     * What {@link #storeFlags} did: {@code found} false when the UID is gone or the folder's UIDVALIDITY
+     * changed; {@code flags} afterwards; {@code conflicts}: how many conditional STOREs the server refused
+     * because the message had changed elsewhere (each was merged and sent again).
+     */
+    public record StoreOutcome(boolean found, Set<String> flags, int conflicts) {
+        public StoreOutcome(boolean found, Set<String> flags) {
+            this(found, flags, 0);
+        }
+    }
+
+    /** Conditional STOREs tried before the job gives up on a message that keeps changing (retried later). */
+    static final int MAX_STORE_CONFLICTS = 3;
 
     /**
      * Adds and removes flags of one message by UID, in the folder opened read-write, and answers the
      * message's flags afterwards (from the server's FETCH response to the STORE). The folder's
      * UIDVALIDITY must still be {@code uidValidity}: otherwise the UID names another message (RFC 3501
-     * §2.3.1.1) and nothing is stored.
+     * §2.3.1.1) and nothing is stored. Only the named flags are sent ({@code +FLAGS}/{@code -FLAGS}, never
+     * a whole flag list), so flags changed elsewhere are kept.
+     *
+     * <p>With CONDSTORE and {@code unchangedSince} (the folder's HIGHESTMODSEQ when the device's view was
+     * built) each STORE carries {@code UNCHANGEDSINCE} (RFC 7162 §3.1.3). When the server answers
+     * {@code [MODIFIED]} the message changed elsewhere since: its current flags and mod-sequence are read,
+     * the device's change is merged onto them (nothing to do if they already hold it) and sent again under
+     * the new mod-sequence.
      */
-    public StoreOutcome storeFlags(String name, long uidValidity, long uid, Set<String> add, Set<String> remove)
+    public StoreOutcome storeFlags(
+            String name, long uidValidity, long uid, Set<String> add, Set<String> remove, Long unchangedSince)
             throws MailAccessException {
         try {
             closeFolderQuietly();
@@ -674,7 +693,12 @@ public final class ImapConnection implements AutoCloseable {
             if (!f.exists()) {
                 return new StoreOutcome(false, Set.of());
             }
-            f.open(Folder.READ_WRITE);
+            boolean conditional = unchangedSince != null && capabilities.contains("CONDSTORE");
+            if (conditional) {
+                f.open(Folder.READ_WRITE, ResyncData.CONDSTORE);
+            } else {
+                f.open(Folder.READ_WRITE);
+            }
             folder = f;
             if (f.getUIDValidity() != uidValidity) {
                 return new StoreOutcome(false, Set.of());
@@ -683,16 +707,117 @@ public final class ImapConnection implements AutoCloseable {
             if (m == null || m.isExpunged()) {
                 return new StoreOutcome(false, Set.of());
             }
-            if (!add.isEmpty()) {
-                m.setFlags(toFlags(add), true);
+            if (!conditional) {
+                if (!add.isEmpty()) {
+                    m.setFlags(toFlags(add), true);
+                }
+                if (!remove.isEmpty()) {
+                    m.setFlags(toFlags(remove), false);
+                }
+                return new StoreOutcome(true, FetchConversions.flags(m.getFlags()));
             }
-            if (!remove.isEmpty()) {
-                m.setFlags(toFlags(remove), false);
+            long since = unchangedSince;
+            for (int conflicts = 0; conflicts <= MAX_STORE_CONFLICTS; conflicts++) {
+                FlagState state = conditionalStore(f, uid, since, "+FLAGS", add);
+                if (state.stored()) {
+                    FlagState second = conditionalStore(f, uid, state.modSeq(), "-FLAGS", remove);
+                    state = second.stored() && second.flags() == null ? state : second;
+                }
+                if (state.stored()) {
+                    Set<String> flags = state.flags();
+                    if (flags == null) {
+                        FlagState read = flagState(f, uid);
+                        flags = read == null ? Set.of() : read.flags();
+                    }
+                    return new StoreOutcome(true, flags, conflicts);
+                }
+                FlagState now = flagState(f, uid);
+                if (now == null) {
+                    return new StoreOutcome(false, Set.of(), conflicts);
+                }
+                if (now.flags().containsAll(add) && remove.stream().noneMatch(now.flags()::contains)) {
+                    return new StoreOutcome(true, now.flags(), conflicts + 1);
+                }
+                since = now.modSeq();
             }
-            return new StoreOutcome(true, FetchConversions.flags(m.getFlags()));
+            throw new MailAccessException(
+                    FailureCode.PROTOCOL_ERROR,
+                    "message " + uid + " in " + name + " kept changing during " + MAX_STORE_CONFLICTS
+                            + " conditional STOREs; the job tries again later");
         } catch (MessagingException e) {
             throw MailFailures.classify(e, endpoint);
         }
+    }
+
+    /** As {@link #storeFlags(String, long, long, Set, Set, Long)} without a mod-sequence to hold to. */
+    public StoreOutcome storeFlags(String name, long uidValidity, long uid, Set<String> add, Set<String> remove)
+            throws MailAccessException {
+        return storeFlags(name, uidValidity, uid, add, remove, null);
+    }
+
+    /** A message's flags and mod-sequence; {@code stored} false when a conditional STORE was refused. */
+    private record FlagState(boolean stored, Set<String> flags, long modSeq) {}
+
+    /**
+     * {@code UID STORE uid (UNCHANGEDSINCE since) ±FLAGS (...)}. An empty flag set stores nothing and
+     * keeps {@code since}. Refused ({@code OK [MODIFIED uid]}, RFC 7162 §3.1.3): {@code stored} false.
+     */
+    private static FlagState conditionalStore(IMAPFolder f, long uid, long since, String op, Set<String> flags)
+            throws MessagingException {
+        if (flags.isEmpty()) {
+            return new FlagState(true, null, since);
+        }
+        String command =
+                "UID STORE " + uid + " (UNCHANGEDSINCE " + since + ") " + op + " (" + String.join(" ", flags) + ")";
+        return (FlagState) f.doCommand(p -> {
+            Response[] responses = p.command(command, null);
+            Set<String> after = null;
+            long modSeq = since;
+            for (Response r : responses) {
+                if (r instanceof FetchResponse fr
+                        && fr.getItem(UID.class) != null
+                        && fr.getItem(UID.class).uid == uid) {
+                    FLAGS fl = fr.getItem(FLAGS.class);
+                    if (fl != null) {
+                        after = FetchConversions.flags(fl);
+                    }
+                    org.eclipse.angus.mail.imap.protocol.MODSEQ ms =
+                            fr.getItem(org.eclipse.angus.mail.imap.protocol.MODSEQ.class);
+                    if (ms != null) {
+                        modSeq = ms.modseq;
+                    }
+                }
+            }
+            finish(p, responses, false);
+            Response result = responses[responses.length - 1];
+            String rest = result.getRest();
+            if (rest != null && rest.toUpperCase(Locale.ROOT).contains("[MODIFIED")) {
+                return new FlagState(false, null, since);
+            }
+            return new FlagState(true, after, modSeq);
+        });
+    }
+
+    /** {@code UID FETCH uid (FLAGS MODSEQ)}; null when the UID is gone. */
+    private static FlagState flagState(IMAPFolder f, long uid) throws MessagingException {
+        return (FlagState) f.doCommand(p -> {
+            Response[] responses = p.command("UID FETCH " + uid + " (UID FLAGS MODSEQ)", null);
+            FlagState state = null;
+            for (Response r : responses) {
+                if (r instanceof FetchResponse fr
+                        && fr.getItem(UID.class) != null
+                        && fr.getItem(UID.class).uid == uid) {
+                    FLAGS fl = fr.getItem(FLAGS.class);
+                    org.eclipse.angus.mail.imap.protocol.MODSEQ ms =
+                            fr.getItem(org.eclipse.angus.mail.imap.protocol.MODSEQ.class);
+                    if (fl != null && ms != null) {
+                        state = new FlagState(true, FetchConversions.flags(fl), ms.modseq);
+                    }
+                }
+            }
+            finish(p, responses, false);
+            return state;
+        });
     }
 
     private static Flags toFlags(Set<String> names) {

@@ -9,6 +9,7 @@ import dev.mailsync.testsupport.TestMessages;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -84,6 +85,41 @@ class DovecotImapConnectionTest extends ImapConnectionContract {
             otherClient().setFlags(folder, uid, flags(jakarta.mail.Flags.Flag.FLAGGED));
 
             assertThat(c.scanFolder(folder).status().highestModSeq()).isGreaterThan(before);
+        }
+    }
+
+    @Test
+    void aConditionalStoreMergesAFlagChangedElsewhereAfterTheViewWasBuilt() throws Exception {
+        String folder = newFolder();
+        long uid = append(folder, TestMessages.simple("x"));
+
+        try (ImapConnection c = open()) {
+            var status = c.scanFolder(folder).status();
+            long viewModSeq = status.highestModSeq();
+            // unchanged since the view: one conditional STORE, no conflict
+            ImapConnection.StoreOutcome plain =
+                    c.storeFlags(folder, status.uidValidity(), uid, Set.of("\\Answered"), Set.of(), viewModSeq);
+            assertThat(plain.conflicts()).isZero();
+            assertThat(plain.flags()).contains("\\Answered");
+
+            // another client flags the message after the device's view was built
+            otherClient().setFlags(folder, uid, flags(jakarta.mail.Flags.Flag.FLAGGED));
+            ImapConnection.StoreOutcome merged =
+                    c.storeFlags(folder, status.uidValidity(), uid, Set.of("\\Seen"), Set.of("\\Answered"), viewModSeq);
+
+            assertThat(merged.found()).isTrue();
+            assertThat(merged.conflicts()).isEqualTo(1); // the server said MODIFIED; merged and sent again
+            assertThat(merged.flags()).contains("\\Seen", "\\Flagged").doesNotContain("\\Answered");
+            assertThat(otherClient().flags(folder, uid))
+                    .contains("\\Seen", "\\Flagged")
+                    .doesNotContain("\\Answered");
+
+            // what the device wants is there already: nothing sent again, still counted as a conflict seen
+            otherClient().setFlags(folder, uid, flags(jakarta.mail.Flags.Flag.DRAFT));
+            ImapConnection.StoreOutcome already =
+                    c.storeFlags(folder, status.uidValidity(), uid, Set.of("\\Seen"), Set.of(), viewModSeq);
+            assertThat(already.conflicts()).isEqualTo(1);
+            assertThat(already.flags()).contains("\\Seen", "\\Flagged", "\\Draft");
         }
     }
 

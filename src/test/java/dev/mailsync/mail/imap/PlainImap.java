@@ -112,6 +112,23 @@ final class PlainImap {
         });
     }
 
+    /** The flags of one message, as the server has them. */
+    java.util.Set<String> flags(String folder, long uid) {
+        return withStore(store -> {
+            IMAPFolder f = (IMAPFolder) store.getFolder(folder);
+            f.open(Folder.READ_ONLY);
+            try {
+                Message m = f.getMessageByUID(uid);
+                if (m == null) {
+                    throw new IllegalArgumentException("no UID " + uid + " in " + folder);
+                }
+                return FetchConversions.flags(m.getFlags());
+            } finally {
+                f.close(false);
+            }
+        });
+    }
+
     /** Sets \Deleted on these messages and expunges the folder. */
     void expunge(String folder, long... uids) {
         withStore(store -> {
