@@ -30,6 +30,7 @@ import jakarta.inject.Inject;
 import java.time.Clock;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.jboss.logging.Logger;
@@ -155,6 +156,8 @@ public class SyncRunner {
     enum Path {
         /** STATUS showed nothing changed: the folder was not opened. */
         UNCHANGED,
+        /** QRESYNC: changed flags and vanished UIDs since the stored mod-sequence, one EXAMINE. */
+        QRESYNC,
         /** CONDSTORE: flags changed since the stored mod-sequence, plus the UID list. */
         CONDSTORE,
         /** Every message's UID and flags. */
@@ -180,12 +183,23 @@ public class SyncRunner {
                 return;
             }
             if (status.uidValidity() == known.uidValidity()) {
-                ChangedSince changes = imap.changedSince(folder.name(), known.highestModSeq(), known.uidNext());
                 List<MirrorMessageRef> refs = Tx.call(() -> mirror.liveMessages(folderId));
-                serverStatus = changes.status();
-                plan = ImapScanPlanner.planChanges(
-                        known.uidValidity(), refs, serverStatus, changes.changed(), changes.allUids());
-                path = Path.CONDSTORE;
+                Optional<ImapConnection.Qresync> resync = imap.hasQresync()
+                        ? imap.qresync(folder.name(), known.uidValidity(), known.highestModSeq())
+                        : Optional.empty();
+                Optional<FolderScanPlan> quick = resync.flatMap(q -> ImapScanPlanner.planQresync(
+                        known.uidValidity(), known.uidNext(), refs, q.status(), q.changed(), q.vanished()));
+                if (quick.isPresent()) {
+                    serverStatus = resync.get().status();
+                    plan = quick.get();
+                    path = Path.QRESYNC;
+                } else {
+                    ChangedSince changes = imap.changedSince(folder.name(), known.highestModSeq(), known.uidNext());
+                    serverStatus = changes.status();
+                    plan = ImapScanPlanner.planChanges(
+                            known.uidValidity(), refs, serverStatus, changes.changed(), changes.allUids());
+                    path = Path.CONDSTORE;
+                }
             } else {
                 FolderScan scan = imap.scanFolder(folder.name());
                 serverStatus = scan.status();

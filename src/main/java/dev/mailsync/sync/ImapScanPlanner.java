@@ -93,4 +93,39 @@ public final class ImapScanPlanner {
         }
         return plan(mirrorUidValidity, mirror, serverStatus, server);
     }
+
+    /**
+     * The plan from one QRESYNC resynchronisation (RFC 7162 §3.2.5): {@code changed} holds UID and flags of
+     * every message whose mod-sequence passed the stored one (new messages included), {@code vanished} the
+     * UIDs expunged since. The folder's UIDs are the mirror's minus the vanished plus the new ones; when
+     * their number differs from the server's message count something was not reported (a server may keep
+     * too little history), and the answer is empty: use the CONDSTORE path instead.
+     */
+    public static java.util.Optional<FolderScanPlan> planQresync(
+            long mirrorUidValidity,
+            long knownUidNext,
+            List<MirrorMessageRef> mirror,
+            FolderStatus serverStatus,
+            List<MessageFlags> changed,
+            List<UidRange> vanished) {
+        java.util.TreeSet<Long> all = new java.util.TreeSet<>();
+        for (MirrorMessageRef m : mirror) {
+            if (!UidRange.anyContains(vanished, m.uid())) {
+                all.add(m.uid());
+            }
+        }
+        List<MessageFlags> changedKnown = new ArrayList<>();
+        for (MessageFlags c : changed) {
+            if (c.uid() >= knownUidNext) {
+                all.add(c.uid());
+            } else if (all.contains(c.uid())) {
+                changedKnown.add(c);
+            }
+        }
+        if (all.size() != serverStatus.messages()) {
+            return java.util.Optional.empty();
+        }
+        return java.util.Optional.of(
+                planChanges(mirrorUidValidity, mirror, serverStatus, changedKnown, new ArrayList<>(all)));
+    }
 }

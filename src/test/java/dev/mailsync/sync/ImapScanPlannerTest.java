@@ -104,4 +104,56 @@ class ImapScanPlannerTest {
         assertThat(fast.destroyMessageIds()).containsExactly("c", "d");
         assertThat(fast.uidsToFetch()).containsExactly(5L, 6L);
     }
+
+    @Test
+    void qresync_removes_vanished_uids_updates_changed_flags_and_fetches_new_ones() {
+        var mirror = List.of(mirror("a", 1), mirror("b", 2), mirror("c", 3), mirror("d", 4), mirror("e", 5));
+        // 2, 3 and 4 expunged at once; 5 flagged; 6 and 7 arrived (FETCHed because their mod-sequence is new)
+        var status = new FolderStatus(7, 8, 4, 99L);
+        var plan = ImapScanPlanner.planQresync(
+                        7,
+                        6,
+                        mirror,
+                        status,
+                        List.of(server(5, "\\Flagged"), server(6), server(7, "\\Seen")),
+                        UidRange.parseSet("2:4"))
+                .orElseThrow();
+
+        assertThat(plan.destroyMessageIds()).containsExactlyInAnyOrder("b", "c", "d");
+        assertThat(plan.flagChanges()).singleElement().satisfies(c -> {
+            assertThat(c.messageId()).isEqualTo("e");
+            assertThat(c.flags()).containsExactly("\\Flagged");
+        });
+        assertThat(plan.uidsToFetch()).containsExactly(6L, 7L);
+        assertThat(plan.reset()).isFalse();
+    }
+
+    @Test
+    void qresync_whose_count_does_not_add_up_is_not_trusted() {
+        var mirror = List.of(mirror("a", 1), mirror("b", 2));
+        // the server says 3 messages, but reported no new one and nothing vanished: some history is missing
+        var plan = ImapScanPlanner.planQresync(7, 3, mirror, new FolderStatus(7, 4, 3, 50L), List.of(), List.of());
+        assertThat(plan).isEmpty();
+    }
+
+    @Test
+    void qresync_vanished_ranges_may_name_uids_the_mirror_never_had() {
+        var mirror = List.of(mirror("a", 10));
+        var plan = ImapScanPlanner.planQresync(
+                        7, 11, mirror, new FolderStatus(7, 11, 1, 50L), List.of(), UidRange.parseSet("1:9,12"))
+                .orElseThrow();
+        assertThat(plan.changesNothing()).isTrue();
+    }
+
+    @Test
+    void uid_sets_parse_single_uids_and_ranges_in_either_order_and_refuse_anything_else() {
+        assertThat(UidRange.parseSet("3,9:5,11"))
+                .containsExactly(new UidRange(3, 3), new UidRange(5, 9), new UidRange(11, 11));
+        assertThat(UidRange.anyContains(UidRange.parseSet("3,5:9"), 7)).isTrue();
+        assertThat(UidRange.anyContains(UidRange.parseSet("3,5:9"), 4)).isFalse();
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> UidRange.parseSet("1:*"))
+                .isInstanceOf(IllegalArgumentException.class);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> UidRange.parseSet("0"))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
 }

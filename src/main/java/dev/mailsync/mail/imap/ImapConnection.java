@@ -12,6 +12,7 @@ import dev.mailsync.sync.MessageFlags;
 import dev.mailsync.sync.MessageSummary;
 import dev.mailsync.sync.Protocol;
 import dev.mailsync.sync.QuotaUsage;
+import dev.mailsync.sync.UidRange;
 import jakarta.mail.Flags;
 import jakarta.mail.Folder;
 import jakarta.mail.Message;
@@ -95,6 +96,10 @@ public final class ImapConnection implements AutoCloseable {
     private IMAPFolder folder;
     private boolean closed;
 
+    private MailSessions sessions;
+    /** A second connection that does only QRESYNC, in raw commands (see {@link #qresync}); opened lazily. */
+    private Store qresyncStore;
+
     private ImapConnection(MailEndpoint endpoint, IMAPStore store, Set<String> capabilities) {
         this.endpoint = endpoint;
         this.store = store;
@@ -132,7 +137,9 @@ public final class ImapConnection implements AutoCloseable {
                     "Jakarta Mail returned " + store.getClass().getName() + " for IMAP");
         }
         try {
-            return new ImapConnection(endpoint, imap, readCapabilities(imap));
+            ImapConnection connection = new ImapConnection(endpoint, imap, readCapabilities(imap));
+            connection.sessions = sessions;
+            return connection;
         } catch (MessagingException | RuntimeException e) {
             closeQuietly(store);
             throw MailFailures.classify(e, endpoint);
@@ -965,6 +972,125 @@ public final class ImapConnection implements AutoCloseable {
         }
     }
 
+    public boolean hasQresync() {
+        return capabilities.contains("QRESYNC");
+    }
+
+    /**
+     * What one {@code EXAMINE name (QRESYNC (uidValidity modSeq))} reported (RFC 7162 §3.2.5): the
+     * folder's status, UID and flags of every message whose mod-sequence passed {@code modSeq} (new ones
+     * included), and the UIDs expunged since ({@code VANISHED (EARLIER)}).
+     */
+    public record Qresync(FolderStatus status, List<MessageFlags> changed, List<UidRange> vanished) {}
+
+    private static final java.util.regex.Pattern RESP_CODE =
+            java.util.regex.Pattern.compile("\\[(UIDVALIDITY|UIDNEXT|HIGHESTMODSEQ) (\\d+)]");
+
+    /**
+     * Changes of a folder since {@code modSeq} in one round trip. The command runs on a second connection
+     * that does nothing else, with raw commands whose responses mailsync parses itself: no Angus folder is
+     * ever opened there, so Angus's VANISHED handling (a NullPointerException for a VANISHED response that
+     * covers several UIDs, see product notes) cannot be reached; the main connection never enables
+     * QRESYNC. Empty when the server did not resynchronise: UIDVALIDITY changed, or no mod-sequences kept
+     * (NOMODSEQ) — the caller uses another path.
+     *
+     * @throws IllegalStateException without QRESYNC, before any I/O
+     */
+    public Optional<Qresync> qresync(String name, long uidValidity, long modSeq) throws MailAccessException {
+        Objects.requireNonNull(name, "name");
+        ensureOpen();
+        if (!hasQresync()) {
+            throw new IllegalStateException("the IMAP server at " + endpoint.address() + " has no QRESYNC");
+        }
+        try {
+            IMAPFolder root = (IMAPFolder) qresyncStore().getDefaultFolder();
+            return Optional.ofNullable((Qresync) root.doCommand(p -> examineQresync(p, name, uidValidity, modSeq)));
+        } catch (MessagingException | RuntimeException e) {
+            throw MailFailures.classify(e, endpoint);
+        }
+    }
+
+    private Store qresyncStore() throws MailAccessException, MessagingException {
+        if (qresyncStore == null) {
+            if (sessions == null) {
+                throw new IllegalStateException("no sessions to open a second connection with");
+            }
+            Session session = Session.getInstance(sessions.properties(endpoint));
+            Store second = sessions.connect(endpoint, session);
+            try {
+                ((IMAPFolder) second.getDefaultFolder()).doCommand(p -> {
+                    Response[] r = p.command("ENABLE QRESYNC", null);
+                    p.handleResult(r[r.length - 1]);
+                    return null;
+                });
+            } catch (MessagingException | RuntimeException e) {
+                closeQuietly(second);
+                throw e;
+            }
+            qresyncStore = second;
+        }
+        return qresyncStore;
+    }
+
+    private static Qresync examineQresync(IMAPProtocol p, String name, long uidValidity, long modSeq)
+            throws ProtocolException {
+        Argument args = new Argument();
+        if (p.isEnabled("UTF8=ACCEPT")) {
+            args.writeString(name, StandardCharsets.UTF_8);
+        } else {
+            args.writeString(BASE64MailboxEncoder.encode(name));
+        }
+        args.writeAtom("(QRESYNC (" + uidValidity + " " + modSeq + "))");
+        Response[] responses = p.command("EXAMINE", args);
+        // Nothing goes to Angus's response handlers: this connection has no open folder and must not get one.
+        p.handleResult(responses[responses.length - 1]);
+        long serverUidValidity = -1;
+        long uidNext = -1;
+        long highestModSeq = -1;
+        long exists = -1;
+        TreeMap<Long, Set<String>> changed = new TreeMap<>();
+        List<UidRange> vanished = new ArrayList<>();
+        for (Response r : responses) {
+            if (r instanceof FetchResponse fr) {
+                UID uid = fr.getItem(UID.class);
+                FLAGS flags = fr.getItem(FLAGS.class);
+                if (uid != null && flags != null) {
+                    changed.put(uid.uid, FetchConversions.flags(flags));
+                }
+            } else if (r instanceof IMAPResponse ir && ir.isUnTagged()) {
+                if (ir.keyEquals("VANISHED")) {
+                    ir.readAtomStringList(); // (EARLIER)
+                    String set = ir.readAtom();
+                    if (set != null && !set.isEmpty()) {
+                        vanished.addAll(UidRange.parseSet(set));
+                    }
+                } else if (ir.keyEquals("EXISTS")) {
+                    exists = ir.getNumber();
+                } else if (ir.isOK()) {
+                    String line = ir.toString();
+                    if (line.contains("[NOMODSEQ]")) {
+                        return null;
+                    }
+                    java.util.regex.Matcher m = RESP_CODE.matcher(line);
+                    if (m.find()) {
+                        long value = Long.parseLong(m.group(2));
+                        switch (m.group(1)) {
+                            case "UIDVALIDITY" -> serverUidValidity = value;
+                            case "UIDNEXT" -> uidNext = value;
+                            default -> highestModSeq = value;
+                        }
+                    }
+                }
+            }
+        }
+        if (serverUidValidity != uidValidity || highestModSeq <= 0 || exists < 0 || uidNext <= 0) {
+            return null;
+        }
+        List<MessageFlags> flags = new ArrayList<>(changed.size());
+        changed.forEach((uid, set) -> flags.add(new MessageFlags(uid, set)));
+        return new Qresync(new FolderStatus(serverUidValidity, uidNext, exists, highestModSeq), flags, vanished);
+    }
+
     /** {@code UID FETCH 1:upper (UID FLAGS) (CHANGEDSINCE modSeq)}; only UIDs up to {@code upper} count. */
     private static void changedFlags(IMAPFolder f, long upper, long modSeq, Map<Long, Set<String>> into)
             throws MessagingException {
@@ -1311,6 +1437,9 @@ public final class ImapConnection implements AutoCloseable {
         closed = true;
         closeFolderQuietly();
         closeQuietly(store);
+        if (qresyncStore != null) {
+            closeQuietly(qresyncStore);
+        }
     }
 
     private void closeFolderQuietly() {

@@ -89,6 +89,51 @@ class DovecotImapConnectionTest extends ImapConnectionContract {
     }
 
     @Test
+    void qresyncReportsSeveralUidsExpungedAtOnceAndChangedFlagsAndSurvivesExpungesWhileSelected() throws Exception {
+        String folder = newFolder();
+        long[] uids = new long[6];
+        for (int i = 0; i < uids.length; i++) {
+            uids[i] = append(folder, TestMessages.simple("q" + i));
+        }
+        try (ImapConnection c = open()) {
+            var start = c.scanFolder(folder).status();
+            // the Angus bug's trigger: one VANISHED naming several UIDs
+            otherClient().expunge(folder, uids[0], uids[1], uids[2]);
+            otherClient().setFlags(folder, uids[4], flags(jakarta.mail.Flags.Flag.FLAGGED));
+            long added = append(folder, TestMessages.simple("new"));
+
+            ImapConnection.Qresync q = c.qresync(folder, start.uidValidity(), start.highestModSeq())
+                    .orElseThrow();
+            assertThat(q.vanished())
+                    .allSatisfy(r -> assertThat(r.to()).isLessThan(uids[3]))
+                    .isNotEmpty();
+            assertThat(List.of(uids[0], uids[1], uids[2]))
+                    .allMatch(uid -> dev.mailsync.sync.UidRange.anyContains(q.vanished(), uid));
+            assertThat(q.changed())
+                    .extracting(dev.mailsync.sync.MessageFlags::uid)
+                    .contains(uids[4], added)
+                    .doesNotContain(uids[3], uids[5]);
+            assertThat(q.status().messages()).isEqualTo(4);
+            assertThat(q.status().highestModSeq()).isGreaterThan(start.highestModSeq());
+
+            // expunges of several messages while the QRESYNC connection has the folder selected come as
+            // unsolicited VANISHED responses on the next command: parsed by us, never by Angus
+            otherClient().expunge(folder, uids[3], uids[4]);
+            ImapConnection.Qresync again = c.qresync(
+                            folder, start.uidValidity(), q.status().highestModSeq())
+                    .orElseThrow();
+            assertThat(List.of(uids[3], uids[4]))
+                    .allMatch(uid -> dev.mailsync.sync.UidRange.anyContains(again.vanished(), uid));
+            assertThat(again.status().messages()).isEqualTo(2);
+            // and the main connection goes on working
+            assertThat(c.scanFolder(folder).messages()).hasSize(2);
+            // a UIDVALIDITY that is not the folder's: no resynchronisation, the caller scans
+            assertThat(c.qresync(folder, start.uidValidity() + 1, start.highestModSeq()))
+                    .isEmpty();
+        }
+    }
+
+    @Test
     void aConditionalStoreMergesAFlagChangedElsewhereAfterTheViewWasBuilt() throws Exception {
         String folder = newFolder();
         long uid = append(folder, TestMessages.simple("x"));
