@@ -121,6 +121,21 @@ public final class ImapMailbox {
         with(folderName, true, f -> null);
     }
 
+    /** DELETE of a folder and everything in it, as another mail client would do it. */
+    public void deleteFolder(String folderName) {
+        Properties p = new Properties();
+        p.put("mail.imap.connectiontimeout", "5000");
+        p.put("mail.imap.timeout", "10000");
+        try (Store store = Session.getInstance(p).getStore("imap")) {
+            store.connect(host, port, user, password);
+            if (!store.getFolder(folderName).delete(true)) {
+                throw new IllegalStateException("the server refused DELETE " + folderName);
+            }
+        } catch (MessagingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     /** RENAME, as another mail client would do it. */
     public void renameFolder(String from, String to) {
         Properties p = new Properties();
