@@ -183,17 +183,28 @@ public class SyncRunner {
                 return;
             }
             if (status.uidValidity() == known.uidValidity()) {
-                List<MirrorMessageRef> refs = Tx.call(() -> mirror.liveMessages(folderId));
                 Optional<ImapConnection.Qresync> resync = imap.hasQresync()
                         ? imap.qresync(folder.name(), known.uidValidity(), known.highestModSeq())
                         : Optional.empty();
-                Optional<FolderScanPlan> quick = resync.flatMap(q -> ImapScanPlanner.planQresync(
-                        known.uidValidity(), known.uidNext(), refs, q.status(), q.changed(), q.vanished()));
+                // Only the mirror rows the server named are read, not the whole folder.
+                Optional<FolderScanPlan> quick = resync.flatMap(q -> Tx.call(() -> ImapScanPlanner.planQresync(
+                        known.uidNext(),
+                        mirror.liveCount(folderId),
+                        mirror.liveMessagesAt(
+                                folderId,
+                                q.changed().stream()
+                                        .map(dev.mailsync.sync.MessageFlags::uid)
+                                        .toList(),
+                                q.vanished()),
+                        q.status(),
+                        q.changed(),
+                        q.vanished())));
                 if (quick.isPresent()) {
                     serverStatus = resync.get().status();
                     plan = quick.get();
                     path = Path.QRESYNC;
                 } else {
+                    List<MirrorMessageRef> refs = Tx.call(() -> mirror.liveMessages(folderId));
                     ChangedSince changes = imap.changedSince(folder.name(), known.highestModSeq(), known.uidNext());
                     serverStatus = changes.status();
                     plan = ImapScanPlanner.planChanges(

@@ -304,6 +304,51 @@ public class MirrorStore {
         }
     }
 
+    /** How many live messages the mirror has in a folder. */
+    public long liveCount(String folderId) throws SQLException {
+        try (Connection c = dataSource.getConnection();
+                PreparedStatement s = c.prepareStatement(
+                        "SELECT count(*) FROM mirror_message WHERE folder_id = ? AND destroyed_seq IS NULL")) {
+            s.setString(1, folderId);
+            try (ResultSet r = s.executeQuery()) {
+                r.next();
+                return r.getLong(1);
+            }
+        }
+    }
+
+    /** The live messages of a folder whose UID is one of {@code uids} or inside one of {@code ranges}. */
+    public List<MirrorMessageRef> liveMessagesAt(
+            String folderId, List<Long> uids, List<dev.mailsync.sync.UidRange> ranges) throws SQLException {
+        try (Connection c = dataSource.getConnection();
+                PreparedStatement s = c.prepareStatement("SELECT id, uid, flags FROM mirror_message m"
+                        + " WHERE folder_id = ? AND destroyed_seq IS NULL AND (uid = ANY(?) OR EXISTS ("
+                        + "   SELECT 1 FROM unnest(?::bigint[], ?::bigint[]) r(lo, hi)"
+                        + "   WHERE m.uid BETWEEN r.lo AND r.hi))")) {
+            s.setString(1, folderId);
+            s.setArray(2, c.createArrayOf("bigint", uids.toArray()));
+            s.setArray(
+                    3,
+                    c.createArrayOf(
+                            "bigint",
+                            ranges.stream()
+                                    .map(dev.mailsync.sync.UidRange::from)
+                                    .toArray()));
+            s.setArray(
+                    4,
+                    c.createArrayOf(
+                            "bigint",
+                            ranges.stream().map(dev.mailsync.sync.UidRange::to).toArray()));
+            List<MirrorMessageRef> out = new ArrayList<>();
+            try (ResultSet r = s.executeQuery()) {
+                while (r.next()) {
+                    out.add(new MirrorMessageRef(r.getString(1), r.getLong(2), Jdbc.stringSet(r, "flags")));
+                }
+            }
+            return out;
+        }
+    }
+
     /** The UIDVALIDITY the mirror holds for a folder (null before its first refresh). */
     public Long folderUidValidity(String folderId) throws SQLException {
         try (Connection c = dataSource.getConnection();

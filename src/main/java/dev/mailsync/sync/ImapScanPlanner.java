@@ -95,37 +95,48 @@ public final class ImapScanPlanner {
     }
 
     /**
-     * The plan from one QRESYNC resynchronisation (RFC 7162 §3.2.5): {@code changed} holds UID and flags of
-     * every message whose mod-sequence passed the stored one (new messages included), {@code vanished} the
-     * UIDs expunged since. The folder's UIDs are the mirror's minus the vanished plus the new ones; when
-     * their number differs from the server's message count something was not reported (a server may keep
-     * too little history), and the answer is empty: use the CONDSTORE path instead.
+     * The plan from one QRESYNC resynchronisation (RFC 7162 §3.2.5), without reading the whole folder of
+     * the mirror: {@code changed} holds UID and flags of every message whose mod-sequence passed the stored
+     * one (new messages included), {@code vanished} the UIDs expunged since, {@code relevant} the mirror's
+     * live messages among those UIDs and {@code mirrorCount} how many live messages the mirror has in the
+     * folder. When the mirror's count minus the vanished plus the new differs from the server's message
+     * count, something was not reported (a server may keep too little history): the answer is empty, use
+     * the CONDSTORE path instead.
      */
     public static java.util.Optional<FolderScanPlan> planQresync(
-            long mirrorUidValidity,
             long knownUidNext,
-            List<MirrorMessageRef> mirror,
+            long mirrorCount,
+            List<MirrorMessageRef> relevant,
             FolderStatus serverStatus,
             List<MessageFlags> changed,
             List<UidRange> vanished) {
-        java.util.TreeSet<Long> all = new java.util.TreeSet<>();
-        for (MirrorMessageRef m : mirror) {
-            if (!UidRange.anyContains(vanished, m.uid())) {
-                all.add(m.uid());
-            }
-        }
-        List<MessageFlags> changedKnown = new ArrayList<>();
+        Map<Long, MirrorMessageRef> known = new HashMap<>();
+        List<String> destroy = new ArrayList<>();
+        relevant.stream()
+                .sorted(java.util.Comparator.comparingLong(MirrorMessageRef::uid))
+                .forEach(m -> {
+                    if (UidRange.anyContains(vanished, m.uid())) {
+                        destroy.add(m.id());
+                    } else {
+                        known.put(m.uid(), m);
+                    }
+                });
+        List<FolderScanPlan.FlagChange> flagChanges = new ArrayList<>();
+        java.util.TreeSet<Long> fetch = new java.util.TreeSet<>();
         for (MessageFlags c : changed) {
-            if (c.uid() >= knownUidNext) {
-                all.add(c.uid());
-            } else if (all.contains(c.uid())) {
-                changedKnown.add(c);
+            MirrorMessageRef m = known.get(c.uid());
+            if (m != null) {
+                if (!m.flags().equals(c.flags())) {
+                    flagChanges.add(new FolderScanPlan.FlagChange(m.id(), m.uid(), c.flags()));
+                }
+            } else if (!UidRange.anyContains(vanished, c.uid())) {
+                fetch.add(c.uid()); // new (at or above knownUidNext), or one the mirror somehow lacks
             }
         }
-        if (all.size() != serverStatus.messages()) {
+        if (mirrorCount - destroy.size() + fetch.size() != serverStatus.messages()) {
             return java.util.Optional.empty();
         }
-        return java.util.Optional.of(
-                planChanges(mirrorUidValidity, mirror, serverStatus, changedKnown, new ArrayList<>(all)));
+        return java.util.Optional.of(new FolderScanPlan(
+                false, List.copyOf(destroy), List.copyOf(flagChanges), List.copyOf(fetch), serverStatus));
     }
 }

@@ -111,8 +111,8 @@ class ImapScanPlannerTest {
         // 2, 3 and 4 expunged at once; 5 flagged; 6 and 7 arrived (FETCHed because their mod-sequence is new)
         var status = new FolderStatus(7, 8, 4, 99L);
         var plan = ImapScanPlanner.planQresync(
-                        7,
                         6,
+                        mirror.size(),
                         mirror,
                         status,
                         List.of(server(5, "\\Flagged"), server(6), server(7, "\\Seen")),
@@ -132,7 +132,7 @@ class ImapScanPlannerTest {
     void qresync_whose_count_does_not_add_up_is_not_trusted() {
         var mirror = List.of(mirror("a", 1), mirror("b", 2));
         // the server says 3 messages, but reported no new one and nothing vanished: some history is missing
-        var plan = ImapScanPlanner.planQresync(7, 3, mirror, new FolderStatus(7, 4, 3, 50L), List.of(), List.of());
+        var plan = ImapScanPlanner.planQresync(3, 2, mirror, new FolderStatus(7, 4, 3, 50L), List.of(), List.of());
         assertThat(plan).isEmpty();
     }
 
@@ -140,9 +140,28 @@ class ImapScanPlannerTest {
     void qresync_vanished_ranges_may_name_uids_the_mirror_never_had() {
         var mirror = List.of(mirror("a", 10));
         var plan = ImapScanPlanner.planQresync(
-                        7, 11, mirror, new FolderStatus(7, 11, 1, 50L), List.of(), UidRange.parseSet("1:9,12"))
+                        11, 1, mirror, new FolderStatus(7, 11, 1, 50L), List.of(), UidRange.parseSet("1:9,12"))
                 .orElseThrow();
         assertThat(plan.changesNothing()).isTrue();
+    }
+
+    @Test
+    void qresync_needs_only_the_mirror_messages_it_names_and_the_folder_count() {
+        // 100,000 messages in the mirror; only UIDs 7 (vanished) and 8 (flagged) are read from it
+        var relevant = List.of(mirror("m7", 7), mirror("m8", 8));
+        var plan = ImapScanPlanner.planQresync(
+                        100_001,
+                        100_000,
+                        relevant,
+                        new FolderStatus(7, 100_002, 100_000, 60L),
+                        List.of(server(8, "\\Seen"), server(100_001)),
+                        UidRange.parseSet("7"))
+                .orElseThrow();
+        assertThat(plan.destroyMessageIds()).containsExactly("m7");
+        assertThat(plan.flagChanges())
+                .extracting(FolderScanPlan.FlagChange::messageId)
+                .containsExactly("m8");
+        assertThat(plan.uidsToFetch()).containsExactly(100_001L);
     }
 
     @Test
