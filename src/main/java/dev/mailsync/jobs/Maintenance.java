@@ -1,6 +1,7 @@
 package dev.mailsync.jobs;
 
 import dev.mailsync.config.MailsyncConfig;
+import dev.mailsync.store.CensusStore;
 import dev.mailsync.store.Ids;
 import dev.mailsync.store.JobStore;
 import dev.mailsync.store.MirrorStore;
@@ -32,13 +33,56 @@ public class Maintenance {
     private final MailsyncConfig config;
     private final Clock clock;
     private final Map<JobStatus, AtomicLong> queue = new EnumMap<>(JobStatus.class);
+    private final CensusStore censusStore;
+    private final java.util.concurrent.atomic.AtomicReference<CensusStore.Census> census =
+            new java.util.concurrent.atomic.AtomicReference<>(new CensusStore.Census(0, 0, 0, 0, 0, 0, 0));
 
     @Inject
-    public Maintenance(JobStore jobs, MirrorStore mirror, MailsyncConfig config, Clock clock, MeterRegistry metrics) {
+    public Maintenance(
+            JobStore jobs,
+            MirrorStore mirror,
+            CensusStore censusStore,
+            MailsyncConfig config,
+            Clock clock,
+            MeterRegistry metrics) {
         this.jobs = jobs;
         this.mirror = mirror;
+        this.censusStore = censusStore;
         this.config = config;
         this.clock = clock;
+        censusGauge(
+                metrics,
+                "mailsync.mirror.messages",
+                "live",
+                "messages in the mirror",
+                CensusStore.Census::liveMessages);
+        censusGauge(
+                metrics,
+                "mailsync.mirror.messages",
+                "tombstone",
+                "messages in the mirror",
+                CensusStore.Census::tombstones);
+        censusGauge(
+                metrics,
+                "mailsync.mirror.folders",
+                null,
+                "live folders in the mirror",
+                CensusStore.Census::liveFolders);
+        censusGauge(
+                metrics, "mailsync.devices", "current", "devices by sync state", CensusStore.Census::devicesCurrent);
+        censusGauge(metrics, "mailsync.devices", "behind", "devices by sync state", CensusStore.Census::devicesBehind);
+        censusGauge(
+                metrics,
+                "mailsync.devices.lag.changes.max",
+                null,
+                "the most changes a device has not acknowledged",
+                CensusStore.Census::maxLagChanges);
+        censusGauge(
+                metrics,
+                "mailsync.devices.lag.seconds.max",
+                null,
+                "the longest time since a device that is behind last acknowledged",
+                CensusStore.Census::maxLagSeconds);
         for (JobStatus status : JobStatus.values()) {
             AtomicLong value = new AtomicLong();
             queue.put(status, value);
@@ -74,6 +118,33 @@ public class Maintenance {
         }
         Tx.call(() -> jobs.countByStatus())
                 .forEach((status, count) -> queue.get(status).set(count));
+    }
+
+    private void censusGauge(
+            MeterRegistry metrics,
+            String name,
+            String state,
+            String description,
+            java.util.function.ToDoubleFunction<CensusStore.Census> value) {
+        Gauge.Builder<?> gauge = Gauge.builder(name, census, ref -> value.applyAsDouble(ref.get()))
+                .description(description);
+        if (state != null) {
+            gauge = gauge.tag("state", state);
+        }
+        gauge.register(metrics);
+    }
+
+    /** Mirror sizes and device lag for the gauges (counts over the whole mirror: not every tick). */
+    @Scheduled(
+            every = "${mailsync.metrics.census-every:1m}",
+            delayed = "5s",
+            concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    public void takeCensus() {
+        try {
+            census.set(Tx.call(censusStore::take));
+        } catch (RuntimeException e) {
+            LOG.warnf("census failed: %s", e.getMessage());
+        }
     }
 
     @Scheduled(every = "1h", delayed = "1m", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)

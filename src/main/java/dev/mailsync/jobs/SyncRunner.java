@@ -97,10 +97,14 @@ public class SyncRunner {
             throw new PermanentFailure(
                     FailureCode.PROTOCOL_ERROR, "POP3 synchronisation is not available in this version of mailsync");
         }
+        SyncPhases phases = new SyncPhases();
+        phases.enter(SyncPhases.Phase.CONNECT);
         try (ImapConnection imap = ImapConnection.open(sessions, target.endpoint())) {
+            phases.enter(SyncPhases.Phase.WRITE_BACK);
             List<dev.mailsync.sync.ChangeResult> results =
                     DeviceChanges.apply(imap, mirror, claim.job(), token, target.deleteMode(), clock.instant());
             safePoint.check();
+            phases.enter(SyncPhases.Phase.DETECT);
             List<FolderInfo> serverFolders = imap.listFolders();
             Map<String, MirrorFolder> known = Tx.call(() -> mirror.liveFolders(accountId)).stream()
                     .collect(Collectors.toMap(MirrorFolder::name, Function.identity()));
@@ -118,6 +122,7 @@ public class SyncRunner {
                 folderPlan = FolderPlanner.plan(refs, serverFolders, uidValidities);
             }
             FolderPlanner.Plan applied = folderPlan;
+            phases.enter(SyncPhases.Phase.APPLY);
             Map<String, String> folderIds =
                     Tx.call(() -> mirror.applyFolderPlan(accountId, token, applied, clock.instant()));
             // A renamed folder is refreshed from what the mirror knew of it under its old name.
@@ -132,10 +137,16 @@ public class SyncRunner {
 
             for (FolderInfo folder : FolderPlanner.toRefresh(serverFolders, target.views())) {
                 safePoint.check();
-                refreshFolder(imap, accountId, token, folder, folderIds.get(folder.name()), known.get(folder.name()));
+                phases.enter(SyncPhases.Phase.DETECT);
+                refreshFolder(
+                        imap, accountId, token, folder, folderIds.get(folder.name()), known.get(folder.name()), phases);
             }
+            phases.enter(SyncPhases.Phase.DETECT);
             recordQuota(imap, accountId);
+            phases.enter(SyncPhases.Phase.APPLY);
             return new Outcome(Tx.call(() -> deltas.seqs(accountId).current()), results);
+        } finally {
+            phases.record(metrics, "imap");
         }
     }
 
@@ -165,7 +176,13 @@ public class SyncRunner {
     }
 
     private void refreshFolder(
-            ImapConnection imap, String accountId, long token, FolderInfo folder, String folderId, MirrorFolder known)
+            ImapConnection imap,
+            String accountId,
+            long token,
+            FolderInfo folder,
+            String folderId,
+            MirrorFolder known,
+            SyncPhases phases)
             throws MailAccessException {
         boolean condstore = imap.hasCondstore()
                 && known != null
@@ -224,7 +241,7 @@ public class SyncRunner {
             path = Path.SCAN;
         }
         count(path);
-        apply(imap, accountId, token, folder, folderId, plan, serverStatus);
+        apply(imap, accountId, token, folder, folderId, plan, serverStatus, phases);
     }
 
     private FolderScanPlan plan(String folderId, MirrorFolder known, FolderScan scan) {
@@ -244,8 +261,10 @@ public class SyncRunner {
             FolderInfo folder,
             String folderId,
             FolderScanPlan plan,
-            FolderStatus serverStatus)
+            FolderStatus serverStatus,
+            SyncPhases phases)
             throws MailAccessException {
+        phases.enter(SyncPhases.Phase.APPLY);
         if (plan.reset()) {
             LOG.infof("account %s folder %s: UIDVALIDITY changed, folder reset", accountId, folderId);
         }
@@ -255,6 +274,7 @@ public class SyncRunner {
                 return null;
             });
         }
+        phases.enter(SyncPhases.Phase.FETCH);
         imap.fetchSummaries(
                 folder.name(),
                 plan.uidsToFetch(),
@@ -263,6 +283,7 @@ public class SyncRunner {
                     mirror.insertMessages(accountId, token, folderId, chunk);
                     return null;
                 }));
+        phases.enter(SyncPhases.Phase.APPLY);
         Tx.call(() -> {
             mirror.updateFolderStatus(accountId, token, folderId, serverStatus);
             return null;
