@@ -80,9 +80,17 @@ public class SyncRunner {
     /** What a job did: the account's change number once everything is in, and one result per change. */
     record Outcome(long stateSeq, List<dev.mailsync.sync.ChangeResult> results) {}
 
-    /** Writes the device's changes back, then refreshes the mirror from the server. */
+    /**
+     * Writes the device's changes back, then refreshes the mirror from the server. One trace span per job
+     * when tracing is on (OpenTelemetry, off by default), with the job, account and device ids.
+     */
+    @io.opentelemetry.instrumentation.annotations.WithSpan("mailsync.sync.job")
     Outcome refresh(JobStore.Claim claim, SafePoint safePoint)
             throws MailAccessException, JobCancelledException, PermanentFailure {
+        io.opentelemetry.api.trace.Span.current()
+                .setAttribute("mailsync.job.id", claim.job().id())
+                .setAttribute("mailsync.account.id", claim.job().accountId())
+                .setAttribute("mailsync.device.id", claim.job().deviceId());
         String accountId = claim.job().accountId();
         long token = claim.leaseToken();
         Target target = Tx.call(() -> {
