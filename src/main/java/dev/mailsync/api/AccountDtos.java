@@ -88,6 +88,7 @@ final class AccountDtos {
             ErrorDto lastError,
             Instant lastSyncAt,
             QuotaDto quota,
+            Pop3StatusDto pop3,
             Instant createdAt,
             Instant updatedAt) {
 
@@ -123,8 +124,49 @@ final class AccountDtos {
                                     a.quota().usedKilobytes(),
                                     a.quota().limitKilobytes(),
                                     a.quota().percent()),
+                    Pop3StatusDto.of(view.pop3()),
                     a.createdAt(),
                     a.updatedAt());
+        }
+    }
+
+    record MaildropDto(int count, long sizeBytes, Instant checkedAt) {}
+
+    record DeviceBacklogDto(String deviceId, long awaitingAcknowledgement, boolean stale) {}
+
+    record NextDeletionDto(String uidl, String policy, Instant dueAt, List<String> waitingFor) {}
+
+    /** A POP3 account's maildrop, per-device backlog and next deletions (schema Pop3Status). */
+    record Pop3StatusDto(
+            MaildropDto maildrop,
+            long storedMessages,
+            List<DeviceBacklogDto> devices,
+            List<NextDeletionDto> nextDeletions,
+            int nextDeletionsTotal) {
+
+        static Pop3StatusDto of(dev.mailsync.sync.Pop3Status s) {
+            if (s == null) {
+                return null;
+            }
+            return new Pop3StatusDto(
+                    s.maildrop() == null
+                            ? null
+                            : new MaildropDto(
+                                    s.maildrop().count(),
+                                    s.maildrop().sizeBytes(),
+                                    s.maildrop().checkedAt()),
+                    s.storedMessages(),
+                    s.devices().stream()
+                            .map(d -> new DeviceBacklogDto(d.deviceId(), d.awaitingAcknowledgement(), d.stale()))
+                            .toList(),
+                    s.nextDeletions().stream()
+                            .map(u -> new NextDeletionDto(
+                                    u.uidl(),
+                                    u.reason().name(),
+                                    u.dueAt(),
+                                    u.waitingFor().isEmpty() ? null : u.waitingFor()))
+                            .toList(),
+                    s.nextDeletionsTotal());
         }
     }
 

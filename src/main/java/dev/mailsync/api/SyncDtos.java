@@ -42,9 +42,15 @@ final class SyncDtos {
             int changeCount,
             List<ChangeResult> results,
             String state,
-            JobError error) {
+            JobError error,
+            com.fasterxml.jackson.databind.JsonNode pop3) {
 
         static SyncJobResponse of(SyncJob j) {
+            return of(j, null);
+        }
+
+        /** With {@code pop3Json}: what a POP3 sync did (downloads, skips, deletions and their policy). */
+        static SyncJobResponse of(SyncJob j, String pop3Json) {
             return new SyncJobResponse(
                     j.id(),
                     j.accountId(),
@@ -63,7 +69,10 @@ final class SyncDtos {
                     j.stateSeq() == null ? null : new StateToken(j.deviceId(), j.stateSeq()).encode(),
                     j.errorCode() == null
                             ? null
-                            : new JobError(Problem.type(j.errorCode()), title(j), j.errorCode(), j.errorDetail()));
+                            : new JobError(Problem.type(j.errorCode()), title(j), j.errorCode(), j.errorDetail()),
+                    pop3Json == null
+                            ? null
+                            : read(pop3Json, new TypeReference<com.fasterxml.jackson.databind.JsonNode>() {}));
         }
 
         private static String title(SyncJob j) {

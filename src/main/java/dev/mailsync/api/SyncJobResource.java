@@ -33,7 +33,8 @@ public class SyncJobResource {
     @GET
     @Path("{jobId}")
     public SyncJobResponse get(@PathParam("jobId") String jobId) {
-        return SyncJobResponse.of(jobs.get(jwt.getSubject(), jobId));
+        SyncJob job = jobs.get(jwt.getSubject(), jobId);
+        return SyncJobResponse.of(job, jobs.pop3Report(job.id()).orElse(null));
     }
 
     /** 200 when the job is cancelled at once, 202 when a running job was asked to stop. */

@@ -19,6 +19,8 @@ public interface MailsyncConfig {
 
     Sync sync();
 
+    Pop3 pop3();
+
     /** Where the service may connect to. */
     interface Outbound {
         /**
@@ -55,6 +57,25 @@ public interface MailsyncConfig {
          * keys can rotate without downtime.
          */
         Map<String, String> keys();
+
+        /**
+         * How often each replica re-encrypts the passwords still sealed with a configured key other than
+         * the active one (key rotation; see docs/operations.md). Replicas share the rows safely.
+         */
+        @WithDefault("5m")
+        Duration reencryptInterval();
+
+        /** Passwords re-encrypted per transaction. */
+        @WithDefault("100")
+        int reencryptBatchSize();
+
+        /**
+         * Start even though some passwords use a key id that is not configured. Off: such a start fails
+         * and names the key ids, so an old key cannot be removed while passwords still need it. On only
+         * when that key is lost for good: those accounts fail until their password is set again.
+         */
+        @WithDefault("false")
+        boolean allowMissingKeys();
     }
 
     /** The sync-job engine. Every replica runs workers; PostgreSQL coordinates them. */
@@ -109,5 +130,22 @@ public interface MailsyncConfig {
         /** Largest page of the changes and messages endpoints. */
         @WithDefault("1000")
         int maxPage();
+    }
+
+    /** POP3 accounts: downloads and the safety of server-side deletion. */
+    interface Pop3 {
+        /**
+         * Largest message (LIST size and bytes actually received) a POP3 sync downloads; a larger one is
+         * skipped and reported in the job's result, the rest of the sync goes on.
+         */
+        @WithDefault("52428800")
+        long maxMessageSize();
+
+        /**
+         * A device that has not acknowledged anything (nor been created) for this long stops blocking
+         * {@code DELETE_AFTER_ALL_DEVICES} deletions and is reported as stale in the account's warnings.
+         */
+        @WithDefault("30d")
+        Duration staleDeviceAfter();
     }
 }

@@ -16,7 +16,6 @@ import dev.mailsync.store.MirrorFolder;
 import dev.mailsync.store.MirrorStore;
 import dev.mailsync.store.Tx;
 import dev.mailsync.sync.DeviceView;
-import dev.mailsync.sync.FailureCode;
 import dev.mailsync.sync.FolderInfo;
 import dev.mailsync.sync.FolderPlanner;
 import dev.mailsync.sync.FolderScanPlan;
@@ -53,6 +52,10 @@ public class SyncRunner {
     private final MailsyncConfig config;
     private final Clock clock;
     private final MeterRegistry metrics;
+
+    /** POP3 accounts are synchronised by their own engine. */
+    @Inject
+    Pop3Sync pop3;
 
     @Inject
     public SyncRunner(
@@ -102,8 +105,7 @@ public class SyncRunner {
                     a.imapDeleteMode());
         });
         if (target.endpoint().protocol() == Protocol.POP3) {
-            throw new PermanentFailure(
-                    FailureCode.PROTOCOL_ERROR, "POP3 synchronisation is not available in this version of mailsync");
+            return pop3.run(claim, safePoint, target.endpoint());
         }
         SyncPhases phases = new SyncPhases();
         phases.enter(SyncPhases.Phase.CONNECT);

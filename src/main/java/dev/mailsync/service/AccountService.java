@@ -17,6 +17,7 @@ import dev.mailsync.sync.FailureCode;
 import dev.mailsync.sync.ImapDeleteMode;
 import dev.mailsync.sync.Pop3Retention;
 import dev.mailsync.sync.Pop3RetentionPolicy;
+import dev.mailsync.sync.Pop3Status;
 import dev.mailsync.sync.Protocol;
 import dev.mailsync.sync.Security;
 import io.quarkus.narayana.jta.QuarkusTransaction;
@@ -26,6 +27,7 @@ import jakarta.transaction.Transactional;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.List;
 import java.util.Objects;
 import java.util.function.UnaryOperator;
 import org.jboss.logging.Logger;
@@ -164,11 +166,37 @@ public class AccountService {
 
     AccountView view(Account account) {
         long deviceCount = devices.countInAccount(account.id());
-        return new AccountView(
-                account,
-                deviceCount,
-                AccountWarnings.of(
-                        account.protocol(), account.security(), account.pop3Retention(), deviceCount, account.quota()));
+        List<AccountWarnings.Warning> warnings = AccountWarnings.of(
+                account.protocol(), account.security(), account.pop3Retention(), deviceCount, account.quota());
+        Pop3Status pop3 = account.protocol() == Protocol.POP3 ? pop3Status(account) : null;
+        if (pop3 != null && !pop3.warnings().isEmpty()) {
+            warnings = java.util.stream.Stream.concat(warnings.stream(), pop3.warnings().stream())
+                    .toList();
+        }
+        return new AccountView(account, deviceCount, warnings, pop3);
+    }
+
+    @Inject
+    dev.mailsync.store.Pop3Store pop3Store;
+
+    /** The POP3 account's maildrop, per-device backlog, next deletions and stale-device warnings. */
+    private Pop3Status pop3Status(Account account) {
+        try {
+            var maildrop = pop3Store
+                    .maildrop(account.id())
+                    .map(m -> new Pop3Status.Maildrop(m.count(), m.sizeBytes(), m.checkedAt()))
+                    .orElse(null);
+            return Pop3Status.of(
+                    maildrop,
+                    pop3Store.stored(account.id()),
+                    pop3Store.devices(account.id()),
+                    account.pop3Retention() == null ? Pop3Retention.KEEP : account.pop3Retention(),
+                    account.deleteOnServerWhenDeletedOnDevice(),
+                    config.pop3().staleDeviceAfter(),
+                    clock.instant());
+        } catch (java.sql.SQLException e) {
+            throw new IllegalStateException("database failure: " + e.getMessage(), e);
+        }
     }
 
     private Instant now() {

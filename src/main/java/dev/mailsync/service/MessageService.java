@@ -73,6 +73,9 @@ public class MessageService {
     public record Content(MirrorStore.MessageTarget target, MessageContent content) {}
 
     public Content read(String owner, String accountId, String messageId) {
+        if (isPop3(owner, accountId)) {
+            return pop3.read(accountId, messageId);
+        }
         Located at = locate(owner, accountId, messageId);
         try (ImapConnection imap = ImapConnection.open(sessions, at.endpoint())) {
             MirrorStore.MessageTarget t = at.target();
@@ -85,6 +88,9 @@ public class MessageService {
 
     /** The raw RFC 5322 source, checked to exist before the response starts. */
     public Body raw(String owner, String accountId, String messageId) {
+        if (isPop3(owner, accountId)) {
+            return pop3.raw(accountId, messageId);
+        }
         Located at = locate(owner, accountId, messageId);
         MirrorStore.MessageTarget t = at.target();
         ImapConnection imap = open(at);
@@ -113,6 +119,9 @@ public class MessageService {
         if (partId == null || !PART_ID.matcher(partId).matches()) {
             throw new InvalidInputException("partId", "must be an IMAP section number such as 2 or 1.2");
         }
+        if (isPop3(owner, accountId)) {
+            return pop3.attachment(accountId, messageId, partId);
+        }
         Located at = locate(owner, accountId, messageId);
         MirrorStore.MessageTarget t = at.target();
         ImapConnection imap = open(at);
@@ -139,6 +148,14 @@ public class MessageService {
                 throw new IOException("mail server failed while streaming: " + e.code(), e);
             }
         });
+    }
+
+    /** POP3 bodies come from mailsync's stored copy ({@link Pop3MessageService}), not from the server. */
+    @Inject
+    Pop3MessageService pop3;
+
+    private boolean isPop3(String owner, String accountId) {
+        return Tx.call(() -> accountService.owned(owner, accountId).protocol() == Protocol.POP3);
     }
 
     private ImapConnection open(Located at) {

@@ -122,6 +122,14 @@ public class SyncJobService {
                 .orElseThrow(() -> new NotFoundException("no sync job " + jobId));
     }
 
+    /** What a POP3 sync did, as JSON, for a job the caller has already read (so owns). */
+    public java.util.Optional<String> pop3Report(String jobId) {
+        return Tx.call(() -> pop3Store.report(jobId));
+    }
+
+    @Inject
+    dev.mailsync.store.Pop3Store pop3Store;
+
     /** Cancels a queued job, or asks a running one to stop at its next safe point. */
     public SyncJob cancel(String owner, String jobId) {
         SyncJob job = get(owner, jobId);

@@ -83,6 +83,11 @@ class StartupGuardTest {
             }
 
             @Override
+            public Pop3 pop3() {
+                throw new UnsupportedOperationException();
+            }
+
+            @Override
             public Credentials credentials() {
                 return new Credentials() {
                     @Override
@@ -93,6 +98,21 @@ class StartupGuardTest {
                     @Override
                     public Map<String, String> keys() {
                         return Map.of("k", credentialKey);
+                    }
+
+                    @Override
+                    public Duration reencryptInterval() {
+                        return Duration.ofMinutes(5);
+                    }
+
+                    @Override
+                    public int reencryptBatchSize() {
+                        return 100;
+                    }
+
+                    @Override
+                    public boolean allowMissingKeys() {
+                        return false;
                     }
                 };
             }

@@ -92,25 +92,6 @@ class JobFailureTest {
     }
 
     @Test
-    void a_pop3_account_fails_at_once_with_a_clear_reason_until_pop3_sync_exists() {
-        String owner = newSubject();
-        String account = createAccount(
-                owner,
-                Map.of(
-                        "protocol", "POP3",
-                        "host", "127.0.0.1",
-                        "port", greenMail.getPop3().getPort(),
-                        "security", "NONE",
-                        "username", "nobody",
-                        "password", "x"));
-        JsonPath job = Sync.run(owner, account, createDevice(owner, account, "phone"));
-        assertThat(job.getString("status")).isEqualTo("FAILED");
-        assertThat(job.getInt("attempts")).isEqualTo(1);
-        assertThat(job.getString("error.code")).isEqualTo("PROTOCOL_ERROR");
-        assertThat(job.getString("error.detail")).contains("POP3");
-    }
-
-    @Test
     void metrics_show_queue_depth_durations_and_failures() {
         a_refused_login_fails_at_once_without_retries_and_records_the_error();
         given().get("/q/metrics")

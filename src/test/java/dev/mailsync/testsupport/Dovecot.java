@@ -395,6 +395,9 @@ public final class Dovecot implements AutoCloseable {
         c.append("mail_location = maildir:~/Maildir\n");
         c.append("mail_plugins = ").append(mailPlugins).append('\n');
         c.append("pop3_uidl_format = %08Xu%08Xv\n");
+        if (o.pop3LockSession) {
+            c.append("pop3_lock_session = yes\n");
+        }
         if (!o.qresync) {
             // A full list replaces the plugins' additions too, so QUOTA is listed here when the plugin is on.
             c.append("imap_capability = ")
@@ -727,6 +730,7 @@ public final class Dovecot implements AutoCloseable {
         private String quota = "10M";
         private boolean qresync = true;
         private boolean keepDirectory;
+        private boolean pop3LockSession;
 
         private Options() {}
 
@@ -748,6 +752,16 @@ public final class Dovecot implements AutoCloseable {
         /** False: announce CONDSTORE but not QRESYNC, for the CONDSTORE-only path. Default true. */
         public Options qresync(boolean enabled) {
             this.qresync = enabled;
+            return this;
+        }
+
+        /**
+         * True: a POP3 session locks the maildrop, and a second one is refused with {@code [IN-USE]}
+         * after Dovecot's fixed 10 s lock wait (Dovecot's {@code pop3_lock_session}). Default false, as in
+         * Dovecot.
+         */
+        public Options pop3LockSession(boolean lock) {
+            this.pop3LockSession = lock;
             return this;
         }
 

@@ -1,0 +1,416 @@
+package dev.mailsync.jobs;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.mailsync.config.MailsyncConfig;
+import dev.mailsync.mail.MailAccessException;
+import dev.mailsync.mail.MailEndpoint;
+import dev.mailsync.mail.MailSessions;
+import dev.mailsync.mail.pop3.Pop3Client;
+import dev.mailsync.mail.pop3.Pop3Messages;
+import dev.mailsync.store.Account;
+import dev.mailsync.store.AccountRepository;
+import dev.mailsync.store.DeltaStore;
+import dev.mailsync.store.JobStore;
+import dev.mailsync.store.MirrorStore;
+import dev.mailsync.store.Pop3Store;
+import dev.mailsync.store.Tx;
+import dev.mailsync.sync.ChangeResult;
+import dev.mailsync.sync.ChangeResult.Status;
+import dev.mailsync.sync.MessageSummary;
+import dev.mailsync.sync.Pop3Planner;
+import dev.mailsync.sync.Pop3Retention;
+import io.micrometer.core.instrument.MeterRegistry;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.jboss.logging.Logger;
+
+/**
+ * One POP3 sync: the device's changes (DELETE, SET_FLAGS on the mirror), then one POP3 session —
+ * STAT, UIDL + LIST, RETR of every new message (each stored with its mirror row in one transaction),
+ * DELE of what the policy allows, QUIT. Deletions are recorded only after QUIT answered {@code +OK}; a
+ * session that ends any other way deleted nothing and the job is retried. The rules are {@link
+ * Pop3Planner}'s; this class only carries them out.
+ */
+@ApplicationScoped
+public class Pop3Sync {
+    private static final Logger LOG = Logger.getLogger(Pop3Sync.class);
+    static final String NOT_SUPPORTED_POP3 =
+            "NOT_SUPPORTED: a POP3 account has only INBOX and no server-side flags; only DELETE and SET_FLAGS"
+                    + " (kept in mailsync) apply";
+
+    private final AccountRepository accounts;
+    private final MirrorStore mirror;
+    private final DeltaStore deltas;
+    private final Pop3Store store;
+    private final MailSessions sessions;
+    private final MailsyncConfig config;
+    private final Clock clock;
+    private final MeterRegistry metrics;
+
+    @Inject
+    public Pop3Sync(
+            AccountRepository accounts,
+            MirrorStore mirror,
+            DeltaStore deltas,
+            Pop3Store store,
+            MailSessions sessions,
+            MailsyncConfig config,
+            Clock clock,
+            MeterRegistry metrics) {
+        this.accounts = accounts;
+        this.mirror = mirror;
+        this.deltas = deltas;
+        this.store = store;
+        this.sessions = sessions;
+        this.config = config;
+        this.clock = clock;
+        this.metrics = metrics;
+    }
+
+    /** What a POP3 sync did besides the device's changes; stored on the job and shown in its result. */
+    public record Report(
+            int downloaded,
+            List<Pop3Planner.Skip> skipped,
+            List<DeletionDone> deleted,
+            int confirmedDeleted,
+            int released,
+            Maildrop maildrop) {}
+
+    /** A message deleted on the server in this sync, and the policy (or device delete) that caused it. */
+    public record DeletionDone(String uidl, Pop3Planner.DeleteReason policy) {}
+
+    public record Maildrop(int count, long sizeBytes) {}
+
+    SyncRunner.Outcome run(JobStore.Claim claim, SafePoint safePoint, MailEndpoint endpoint)
+            throws MailAccessException, JobCancelledException {
+        String accountId = claim.job().accountId();
+        long token = claim.leaseToken();
+        Account account =
+                Tx.call(() -> accounts.byId(accountId)).orElseThrow(() -> new IllegalStateException("account is gone"));
+        Pop3Retention retention = account.pop3Retention() == null ? Pop3Retention.KEEP : account.pop3Retention();
+
+        List<ChangeResult> results = applyChanges(claim, account.deleteOnServerWhenDeletedOnDevice());
+        safePoint.check();
+
+        try (Pop3Client pop3 = Pop3Client.open(sessions, endpoint)) {
+            Pop3Client.Stat stat = pop3.stat();
+            List<Pop3Planner.Listed> listing = pop3.listing();
+            Instant now = clock.instant();
+            Tx.call(() -> {
+                store.recordMaildrop(accountId, token, new Pop3Store.Maildrop(stat.count(), stat.sizeBytes(), now));
+                return null;
+            });
+            List<Pop3Planner.Stored> stored = Tx.call(() -> store.stored(accountId));
+            List<Pop3Planner.Device> devices = Tx.call(() -> store.devices(accountId));
+            Pop3Planner.Plan plan = Pop3Planner.plan(new Pop3Planner.Input(
+                    listing,
+                    stored,
+                    devices,
+                    retention,
+                    account.deleteOnServerWhenDeletedOnDevice(),
+                    config.pop3().maxMessageSize(),
+                    config.pop3().staleDeviceAfter(),
+                    now));
+            Tx.call(() -> {
+                store.confirmGone(accountId, token, plan.confirmedGone(), now);
+                store.release(accountId, token, plan.release(), now);
+                return null;
+            });
+            String inbox = Tx.call(() -> store.inbox(accountId, token));
+
+            List<Pop3Planner.Skip> skipped = new ArrayList<>(plan.skips());
+            Downloads downloads = new Downloads(accountId, token, inbox);
+            try {
+                long checkedAt = System.nanoTime();
+                for (Pop3Planner.Listed message : plan.downloads()) {
+                    // A safe-point check is a database read: once a second, not once a message.
+                    if (System.nanoTime() - checkedAt > SAFE_POINT_EVERY_NANOS) {
+                        safePoint.check();
+                        checkedAt = System.nanoTime();
+                    }
+                    Pop3Spool spool = download(pop3, message);
+                    if (spool == null) {
+                        skipped.add(
+                                new Pop3Planner.Skip(message.uidl(), message.size(), Pop3Planner.SkipReason.TOO_LARGE));
+                    } else {
+                        downloads.add(new Pending(message, spool));
+                    }
+                }
+                downloads.finish();
+            } finally {
+                downloads.close();
+            }
+            int downloaded = downloads.stored;
+            long downloadNanos = downloads.retrNanos;
+            long storeNanos = downloads.storeNanos;
+            safePoint.check();
+            // From the first DELE to QUIT's +OK nothing else happens: the deletions count only as a whole.
+            for (Pop3Planner.Deletion d : plan.deletions()) {
+                pop3.delete(d.number());
+            }
+            pop3.quit();
+            Instant after = clock.instant();
+            Tx.call(() -> {
+                store.deleteSent(accountId, token, plan.deletions(), after);
+                return null;
+            });
+            count("downloaded", downloaded);
+            count("skipped", skipped.size());
+            count("deleted", plan.deletions().size());
+            count("confirmed_deleted", plan.confirmedGone().size());
+            Report report = new Report(
+                    downloaded,
+                    skipped,
+                    plan.deletions().stream()
+                            .map(d -> new DeletionDone(d.uidl(), d.reason()))
+                            .toList(),
+                    plan.confirmedGone().size(),
+                    plan.release().size(),
+                    new Maildrop(stat.count(), stat.sizeBytes()));
+            Tx.call(() -> {
+                store.saveReport(accountId, token, claim.job().id(), report);
+                return null;
+            });
+            LOG.infof(
+                    "account %s: POP3 sync downloaded %d (%d ms in all, of which storing %d ms on the store thread), skipped %d,"
+                            + " deleted %d, confirmed %d deletions",
+                    accountId,
+                    downloaded,
+                    downloadNanos / 1_000_000,
+                    storeNanos / 1_000_000,
+                    skipped.size(),
+                    plan.deletions().size(),
+                    plan.confirmedGone().size());
+            return new SyncRunner.Outcome(Tx.call(() -> deltas.seqs(accountId).current()), results);
+        }
+    }
+
+    static final long SAFE_POINT_EVERY_NANOS = 1_000_000_000L;
+
+    /** Messages per storing transaction, and the most a batch keeps in memory (larger ones are files). */
+    static final int BATCH_MESSAGES = 100;
+
+    static final long BATCH_MEMORY = 8L * 1024 * 1024;
+    static final int IN_MEMORY_UP_TO = 256 * 1024;
+
+    /** A downloaded message waiting for its batch to be stored. */
+    private record Pending(Pop3Planner.Listed listed, Pop3Spool spool) {}
+
+    /**
+     * RETR into a spool (memory for small messages, a temporary file beyond {@value #IN_MEMORY_UP_TO}
+     * bytes: memory stays bounded whatever the size). Null if the message turned out larger than the
+     * limit (nothing kept).
+     */
+    private Pop3Spool download(Pop3Client pop3, Pop3Planner.Listed message) throws MailAccessException {
+        Pop3Spool spool = new Pop3Spool(IN_MEMORY_UP_TO);
+        try {
+            long size = pop3.retrieve(message.number(), spool, config.pop3().maxMessageSize());
+            spool.finish();
+            if (size < 0) {
+                spool.discard();
+                return null;
+            }
+            return spool;
+        } catch (IOException e) {
+            spool.discard();
+            throw new UncheckedIOException("cannot spool a downloaded message to a temporary file", e);
+        } catch (MailAccessException | RuntimeException e) {
+            spool.discard();
+            throw e;
+        }
+    }
+
+    /**
+     * Stores downloaded messages in batches on a second thread while the session goes on downloading:
+     * summaries are parsed and each batch is stored in one transaction there, in order, with at most one
+     * batch in flight and one being filled (bounded memory). A failure of a batch fails the sync; what
+     * earlier batches stored stays (their UIDLs are known, nothing is downloaded twice).
+     */
+    private final class Downloads implements AutoCloseable {
+        private final String accountId;
+        private final long token;
+        private final String inbox;
+        private final ExecutorService storer = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "mailsync-pop3-store");
+            t.setDaemon(true);
+            return t;
+        });
+        private List<Pending> batch = new ArrayList<>();
+        private long batchMemory;
+        private Future<Integer> inFlight;
+        private final long started = System.nanoTime();
+        int stored;
+        long retrNanos;
+        volatile long storeNanos;
+
+        Downloads(String accountId, long token, String inbox) {
+            this.accountId = accountId;
+            this.token = token;
+            this.inbox = inbox;
+        }
+
+        void add(Pending p) {
+            batch.add(p);
+            batchMemory += p.spool().memoryBytes();
+            if (batch.size() >= BATCH_MESSAGES || batchMemory >= BATCH_MEMORY) {
+                flush();
+            }
+        }
+
+        void finish() {
+            flush();
+            await();
+            retrNanos = System.nanoTime() - started;
+        }
+
+        private void flush() {
+            await();
+            if (batch.isEmpty()) {
+                return;
+            }
+            List<Pending> full = batch;
+            batch = new ArrayList<>();
+            batchMemory = 0;
+            inFlight = storer.submit(() -> store(full));
+        }
+
+        /** Waits for the batch in flight; its failure becomes this thread's. */
+        private void await() {
+            if (inFlight == null) {
+                return;
+            }
+            try {
+                stored += inFlight.get();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while storing downloaded messages", e);
+            } catch (ExecutionException e) {
+                if (e.getCause() instanceof RuntimeException r) {
+                    throw r;
+                }
+                if (e.getCause() instanceof Error err) {
+                    throw err;
+                }
+                throw new IllegalStateException(e.getCause());
+            } finally {
+                inFlight = null;
+            }
+        }
+
+        private int store(List<Pending> pending) {
+            long t = System.nanoTime();
+            try {
+                Instant now = clock.instant();
+                List<Pop3Store.Downloaded> rows = new ArrayList<>();
+                for (Pending p : pending) {
+                    byte[] bytes = p.spool().bytes();
+                    long size = p.spool().size();
+                    MessageSummary summary = bytes != null
+                            ? Pop3Messages.summary(bytes, now)
+                            : Pop3Messages.summary(p.spool().file(), size, now);
+                    rows.add(new Pop3Store.Downloaded(
+                            p.listed().uidl(), p.listed().size(), summary, p.spool(), size));
+                }
+                Tx.call(() -> store.storeDownloaded(accountId, token, inbox, rows, now));
+                return pending.size();
+            } finally {
+                pending.forEach(p -> p.spool().discard());
+                storeNanos += System.nanoTime() - t;
+            }
+        }
+
+        @Override
+        public void close() {
+            storer.shutdown();
+            try {
+                // Never leave a store running behind a failed sync: the retry must see what it did.
+                if (!storer.awaitTermination(60, TimeUnit.SECONDS)) {
+                    storer.shutdownNow();
+                }
+            } catch (InterruptedException e) {
+                storer.shutdownNow();
+                Thread.currentThread().interrupt();
+            }
+            batch.forEach(p -> p.spool().discard());
+        }
+    }
+
+    /**
+     * A POP3 device's changes need no server: DELETE removes the message from the device's view (and,
+     * with deleteOnServerWhenDeletedOnDevice, makes it due on the server in this very sync); SET_FLAGS
+     * is kept in the mirror for the other devices. Anything else is REJECTED, never dropped.
+     */
+    private List<ChangeResult> applyChanges(JobStore.Claim claim, boolean deleteOnServer) {
+        String accountId = claim.job().accountId();
+        String deviceId = claim.job().deviceId();
+        long token = claim.leaseToken();
+        Instant now = clock.instant();
+        List<JsonNode> changes = DeviceChanges.parse(claim.job());
+        List<ChangeResult> results = new ArrayList<>();
+        for (int i = 0; i < changes.size(); i++) {
+            JsonNode c = changes.get(i);
+            String type = c.path("type").asText();
+            String changeId = c.hasNonNull("changeId") ? c.get("changeId").asText() : null;
+            String messageId = c.path("messageId").asText();
+            int index = i;
+            java.util.function.BiFunction<Status, String, ChangeResult> result =
+                    (status, reason) -> new ChangeResult(index, changeId, type, status, reason);
+            switch (type) {
+                case "DELETE" -> {
+                    boolean deleted = Tx.call(
+                            () -> store.deleteByDevice(accountId, token, messageId, deviceId, deleteOnServer, now));
+                    if (deleted) {
+                        results.add(result.apply(Status.APPLIED, null));
+                    } else if (Tx.call(() -> store.deletedByDevice(accountId, messageId))) {
+                        results.add(result.apply(Status.ALREADY_APPLIED, null));
+                    } else {
+                        results.add(result.apply(Status.NOT_FOUND, "no such message (it may be gone)"));
+                    }
+                }
+                case "SET_FLAGS" -> {
+                    Optional<MirrorStore.MessageTarget> target =
+                            Tx.call(() -> mirror.liveMessage(accountId, messageId));
+                    if (target.isEmpty()) {
+                        results.add(result.apply(Status.NOT_FOUND, "no such message (it may be gone)"));
+                        continue;
+                    }
+                    Set<String> flags = new HashSet<>(target.get().flags());
+                    Set<String> before = Set.copyOf(flags);
+                    c.path("add").forEach(f -> flags.add(f.asText()));
+                    c.path("remove").forEach(f -> flags.remove(f.asText()));
+                    if (flags.equals(before)) {
+                        results.add(result.apply(Status.ALREADY_APPLIED, null));
+                    } else {
+                        Tx.call(() -> {
+                            mirror.setFlagsByDevice(accountId, token, messageId, flags, deviceId);
+                            return null;
+                        });
+                        results.add(result.apply(Status.APPLIED, null));
+                    }
+                }
+                default -> results.add(result.apply(Status.REJECTED, NOT_SUPPORTED_POP3));
+            }
+        }
+        return results;
+    }
+
+    private void count(String event, int n) {
+        if (n > 0) {
+            metrics.counter("mailsync.pop3.messages", "event", event).increment(n);
+        }
+    }
+}

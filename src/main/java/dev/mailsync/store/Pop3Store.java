@@ -1,0 +1,477 @@
+package dev.mailsync.store;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.mailsync.sync.MailAddress;
+import dev.mailsync.sync.MessageSummary;
+import dev.mailsync.sync.Pop3Planner;
+import io.agroal.api.AgroalDataSource;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.io.IOException;
+import java.io.InputStream;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * POP3 state: the stored copy of every downloaded message keyed by (account, UIDL) with its server state,
+ * and the maildrop's size. Writes are fenced by the caller's lease token and run in the caller's short
+ * transaction; a message's copy and its mirror row are written in one transaction, so a crash never
+ * leaves half a message.
+ */
+@ApplicationScoped
+public class Pop3Store {
+    public static final String INBOX = "INBOX";
+    private static final ObjectMapper JSON = new ObjectMapper();
+    /** Stored copies are read back in pages of this size, so a large message is never held whole. */
+    static final int READ_CHUNK = 1024 * 1024;
+
+    private final AgroalDataSource dataSource;
+
+    @Inject
+    public Pop3Store(AgroalDataSource dataSource) {
+        this.dataSource = dataSource;
+    }
+
+    /** What mailsync has stored for the account, for the planner. */
+    public List<Pop3Planner.Stored> stored(String accountId) throws SQLException {
+        try (Connection c = dataSource.getConnection();
+                PreparedStatement s = c.prepareStatement("SELECT uidl, created_seq, first_downloaded_at,"
+                        + " server_state, deleted_by_device, server_delete_requested, released_at, server_size"
+                        + " FROM pop3_message WHERE account_id = ? ORDER BY created_seq")) {
+            s.setString(1, accountId);
+            s.setFetchSize(5000);
+            List<Pop3Planner.Stored> out = new ArrayList<>();
+            try (ResultSet r = s.executeQuery()) {
+                while (r.next()) {
+                    out.add(new Pop3Planner.Stored(
+                            r.getString(1),
+                            r.getLong(2),
+                            Jdbc.instant(r, "first_downloaded_at"),
+                            Pop3Planner.ServerState.valueOf(r.getString(4)),
+                            r.getString(5) != null,
+                            r.getBoolean(6),
+                            r.getTimestamp(7) != null,
+                            r.getLong(8)));
+                }
+            }
+            return out;
+        }
+    }
+
+    /** The account's devices with what they acknowledged and when they were last seen. */
+    public List<Pop3Planner.Device> devices(String accountId) throws SQLException {
+        try (Connection c = dataSource.getConnection();
+                PreparedStatement s = c.prepareStatement("SELECT id, acked_seq, COALESCE(last_sync_at, created_at)"
+                        + " AS seen FROM device WHERE account_id = ? ORDER BY id")) {
+            s.setString(1, accountId);
+            List<Pop3Planner.Device> out = new ArrayList<>();
+            try (ResultSet r = s.executeQuery()) {
+                while (r.next()) {
+                    out.add(new Pop3Planner.Device(r.getString(1), r.getLong(2), Jdbc.instant(r, "seen")));
+                }
+            }
+            return out;
+        }
+    }
+
+    /** The id of the account's INBOX folder in the mirror, created (with a change number) if missing. */
+    public String inbox(String accountId, long token) throws SQLException {
+        try (Connection c = dataSource.getConnection()) {
+            JobStore.fence(c, accountId, token);
+            try (PreparedStatement s = c.prepareStatement(
+                    "SELECT id FROM mirror_folder WHERE account_id = ?" + " AND name = ? AND destroyed_seq IS NULL")) {
+                s.setString(1, accountId);
+                s.setString(2, INBOX);
+                try (ResultSet r = s.executeQuery()) {
+                    if (r.next()) {
+                        return r.getString(1);
+                    }
+                }
+            }
+            String id = Ids.next("fld");
+            long seq = Jdbc.allocateSeq(c, accountId, 1);
+            try (PreparedStatement s = c.prepareStatement("INSERT INTO mirror_folder (id, account_id, name,"
+                    + " delimiter, created_seq, change_seq) VALUES (?, ?, ?, NULL, ?, ?)")) {
+                s.setString(1, id);
+                s.setString(2, accountId);
+                s.setString(3, INBOX);
+                s.setLong(4, seq);
+                s.setLong(5, seq);
+                s.executeUpdate();
+            }
+            return id;
+        }
+    }
+
+    /** A downloaded message's bytes: in memory ({@link #bytes()}), or a temporary file to stream. */
+    public interface Content {
+        /** The bytes when the message is held in memory, else null. */
+        byte[] bytes();
+
+        InputStream open() throws IOException;
+    }
+
+    /** A downloaded message ready to be stored: UIDL, LIST size, summary, its bytes and their count. */
+    public record Downloaded(String uidl, long serverSize, MessageSummary summary, Content content, long size) {}
+
+    /**
+     * Stores downloaded messages, each with its copy (streamed) and its mirror row in INBOX, which gives it
+     * to every device with the next change number. All of them in the caller's one transaction: a batch
+     * is stored whole or not at all, and one transaction for many messages keeps a large first download
+     * fast.
+     *
+     * @return the mirror message ids, in order
+     */
+    public List<String> storeDownloaded(
+            String accountId, long token, String inboxId, List<Downloaded> messages, Instant now) throws SQLException {
+        if (messages.isEmpty()) {
+            return List.of();
+        }
+        try (Connection c = dataSource.getConnection()) {
+            JobStore.fence(c, accountId, token);
+            long seq = Jdbc.allocateSeq(c, accountId, messages.size());
+            List<String> ids = new ArrayList<>();
+            try (PreparedStatement mirrorRow = c.prepareStatement("INSERT INTO mirror_message (id, account_id,"
+                            + " folder_id, uid, uidl, flags, subject, from_addresses, to_addresses, cc_addresses,"
+                            + " sent_at, message_id, size, internal_date, preview, has_attachments, created_seq,"
+                            + " change_seq) VALUES (?, ?, ?, ?, ?, '{}', ?, ?::jsonb, ?::jsonb, ?::jsonb, ?, ?, ?, ?,"
+                            + " ?, ?, ?, ?)");
+                    PreparedStatement copy = c.prepareStatement("INSERT INTO pop3_message (account_id, uidl,"
+                            + " mirror_message_id, created_seq, size, server_size, first_downloaded_at, content)"
+                            + " VALUES (?, ?, ?, ?, ?, ?, ?, ?)")) {
+                for (Downloaded d : messages) {
+                    MessageSummary m = d.summary();
+                    String id = Ids.next("msg");
+                    long at = seq++;
+                    mirrorRow.setString(1, id);
+                    mirrorRow.setString(2, accountId);
+                    mirrorRow.setString(3, inboxId);
+                    // POP3 has no UIDs: the change number is unique in the account and orders by arrival.
+                    mirrorRow.setLong(4, at);
+                    mirrorRow.setString(5, d.uidl());
+                    mirrorRow.setString(6, clean(m.subject()));
+                    mirrorRow.setString(7, addresses(m.from()));
+                    mirrorRow.setString(8, addresses(m.to()));
+                    mirrorRow.setString(9, addresses(m.cc()));
+                    mirrorRow.setTimestamp(10, Jdbc.ts(m.sentAt()));
+                    mirrorRow.setString(11, clean(m.messageId()));
+                    mirrorRow.setLong(12, d.size());
+                    mirrorRow.setTimestamp(13, Jdbc.ts(m.internalDate()));
+                    mirrorRow.setString(14, clean(m.preview()));
+                    mirrorRow.setBoolean(15, m.hasAttachments());
+                    mirrorRow.setLong(16, at);
+                    mirrorRow.setLong(17, at);
+                    mirrorRow.addBatch();
+                    copy.setString(1, accountId);
+                    copy.setString(2, d.uidl());
+                    copy.setString(3, id);
+                    copy.setLong(4, at);
+                    copy.setLong(5, d.size());
+                    copy.setLong(6, d.serverSize());
+                    copy.setTimestamp(7, Jdbc.ts(now));
+                    byte[] bytes = d.content().bytes();
+                    if (bytes != null) {
+                        copy.setBytes(8, bytes);
+                        copy.addBatch();
+                    } else {
+                        // A large message streams from its file, on its own (the stream must stay open).
+                        mirrorRow.executeBatch();
+                        try (InputStream in = d.content().open()) {
+                            copy.setBinaryStream(8, in, d.size());
+                            copy.executeUpdate();
+                        } catch (IOException e) {
+                            throw new SQLException("cannot read a downloaded message back: " + e.getMessage(), e);
+                        }
+                    }
+                    ids.add(id);
+                }
+                // Mirror rows first: the copies refer to them.
+                mirrorRow.executeBatch();
+                copy.executeBatch();
+            }
+            return ids;
+        }
+    }
+
+    /** Stored messages whose UIDL a listing no longer had: the server copy is gone (confirmed). */
+    public void confirmGone(String accountId, long token, List<String> uidls, Instant now) throws SQLException {
+        update(
+                accountId,
+                token,
+                uidls,
+                "UPDATE pop3_message SET server_state = 'GONE', gone_at = ? WHERE account_id = ? AND uidl = ?"
+                        + " AND server_state <> 'GONE'",
+                now);
+    }
+
+    /** DELE was sent for these and QUIT answered +OK: removed, to be confirmed by a later listing. */
+    public void deleteSent(String accountId, long token, List<Pop3Planner.Deletion> deletions, Instant now)
+            throws SQLException {
+        if (deletions.isEmpty()) {
+            return;
+        }
+        try (Connection c = dataSource.getConnection()) {
+            JobStore.fence(c, accountId, token);
+            try (PreparedStatement s = c.prepareStatement("UPDATE pop3_message SET server_state = 'DELETE_SENT',"
+                    + " delete_reason = ?, delete_sent_at = ? WHERE account_id = ? AND uidl = ?"
+                    + " AND server_state = 'ON_SERVER'")) {
+                for (Pop3Planner.Deletion d : deletions) {
+                    s.setString(1, d.reason().name());
+                    s.setTimestamp(2, Jdbc.ts(now));
+                    s.setString(3, accountId);
+                    s.setString(4, d.uidl());
+                    s.addBatch();
+                }
+                s.executeBatch();
+            }
+        }
+    }
+
+    /** Drops the content of copies nobody can read any more and whose server copy is confirmed gone. */
+    public void release(String accountId, long token, List<String> uidls, Instant now) throws SQLException {
+        update(
+                accountId,
+                token,
+                uidls,
+                "UPDATE pop3_message SET content = NULL, released_at = ? WHERE account_id = ? AND uidl = ?"
+                        + " AND server_state = 'GONE' AND deleted_by_device IS NOT NULL AND released_at IS NULL",
+                now);
+    }
+
+    private void update(String accountId, long token, List<String> uidls, String sql, Instant now) throws SQLException {
+        if (uidls.isEmpty()) {
+            return;
+        }
+        try (Connection c = dataSource.getConnection()) {
+            JobStore.fence(c, accountId, token);
+            try (PreparedStatement s = c.prepareStatement(sql)) {
+                for (String uidl : uidls) {
+                    s.setTimestamp(1, Jdbc.ts(now));
+                    s.setString(2, accountId);
+                    s.setString(3, uidl);
+                    s.addBatch();
+                }
+                s.executeBatch();
+            }
+        }
+    }
+
+    /**
+     * A device deleted the message from its view: the mirror row becomes a tombstone authored by that
+     * device, and the copy remembers it (with {@code onServer}, the server copy becomes due for deletion).
+     *
+     * @return false if the message is not a live POP3 message of the account
+     */
+    public boolean deleteByDevice(
+            String accountId, long token, String messageId, String deviceId, boolean onServer, Instant now)
+            throws SQLException {
+        try (Connection c = dataSource.getConnection()) {
+            JobStore.fence(c, accountId, token);
+            try (PreparedStatement s = c.prepareStatement("UPDATE pop3_message SET deleted_by_device = ?,"
+                    + " server_delete_requested = server_delete_requested OR ? WHERE account_id = ?"
+                    + " AND mirror_message_id = ? AND deleted_by_device IS NULL")) {
+                s.setString(1, deviceId);
+                s.setBoolean(2, onServer);
+                s.setString(3, accountId);
+                s.setString(4, messageId);
+                if (s.executeUpdate() == 0) {
+                    return false;
+                }
+            }
+            long seq = Jdbc.allocateSeq(c, accountId, 1);
+            try (PreparedStatement s = c.prepareStatement("UPDATE mirror_message SET destroyed_seq = ?,"
+                    + " change_seq = ?, destroyed_cause = ?, destroyed_at = ?, changed_by_device = ?"
+                    + " WHERE id = ? AND destroyed_seq IS NULL")) {
+                s.setLong(1, seq);
+                s.setLong(2, seq);
+                s.setString(3, MirrorStore.CAUSE_DEVICE_DELETE);
+                s.setTimestamp(4, Jdbc.ts(now));
+                s.setString(5, deviceId);
+                s.setString(6, messageId);
+                s.executeUpdate();
+            }
+            return true;
+        }
+    }
+
+    /** A message a device already deleted (it is still known, so a retried change answers ALREADY_APPLIED). */
+    public boolean deletedByDevice(String accountId, String messageId) throws SQLException {
+        try (Connection c = dataSource.getConnection();
+                PreparedStatement s = c.prepareStatement("SELECT 1 FROM pop3_message WHERE account_id = ?"
+                        + " AND mirror_message_id = ? AND deleted_by_device IS NOT NULL")) {
+            s.setString(1, accountId);
+            s.setString(2, messageId);
+            try (ResultSet r = s.executeQuery()) {
+                return r.next();
+            }
+        }
+    }
+
+    /** The maildrop as STAT answered it. */
+    public record Maildrop(int count, long sizeBytes, Instant checkedAt) {}
+
+    public void recordMaildrop(String accountId, long token, Maildrop m) throws SQLException {
+        try (Connection c = dataSource.getConnection()) {
+            JobStore.fence(c, accountId, token);
+            try (PreparedStatement s = c.prepareStatement("INSERT INTO pop3_maildrop (account_id, count,"
+                    + " size_bytes, checked_at) VALUES (?, ?, ?, ?) ON CONFLICT (account_id) DO UPDATE SET"
+                    + " count = EXCLUDED.count, size_bytes = EXCLUDED.size_bytes, checked_at = EXCLUDED.checked_at")) {
+                s.setString(1, accountId);
+                s.setInt(2, m.count());
+                s.setLong(3, m.sizeBytes());
+                s.setTimestamp(4, Jdbc.ts(m.checkedAt()));
+                s.executeUpdate();
+            }
+        }
+    }
+
+    public Optional<Maildrop> maildrop(String accountId) throws SQLException {
+        try (Connection c = dataSource.getConnection();
+                PreparedStatement s = c.prepareStatement(
+                        "SELECT count, size_bytes, checked_at FROM pop3_maildrop WHERE account_id = ?")) {
+            s.setString(1, accountId);
+            try (ResultSet r = s.executeQuery()) {
+                return r.next()
+                        ? Optional.of(new Maildrop(r.getInt(1), r.getLong(2), Jdbc.instant(r, "checked_at")))
+                        : Optional.empty();
+            }
+        }
+    }
+
+    /** Stores what a POP3 sync did (deletions and their policy, skips) on its job, fenced. */
+    public void saveReport(String accountId, long token, String jobId, Object report) throws SQLException {
+        try (Connection c = dataSource.getConnection()) {
+            JobStore.fence(c, accountId, token);
+            try (PreparedStatement s = c.prepareStatement("UPDATE sync_job SET pop3_report = ?::jsonb WHERE id = ?")) {
+                s.setString(1, JSON.writeValueAsString(report));
+                s.setString(2, jobId);
+                s.executeUpdate();
+            } catch (JsonProcessingException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+    }
+
+    /** The POP3 report of a job, as JSON text, if it has one. */
+    public Optional<String> report(String jobId) throws SQLException {
+        try (Connection c = dataSource.getConnection();
+                PreparedStatement s = c.prepareStatement("SELECT pop3_report::text FROM sync_job WHERE id = ?")) {
+            s.setString(1, jobId);
+            try (ResultSet r = s.executeQuery()) {
+                return r.next() ? Optional.ofNullable(r.getString(1)) : Optional.empty();
+            }
+        }
+    }
+
+    /** A live message's stored copy: its size, or empty if the account has no readable copy of it. */
+    public Optional<Long> copySize(String accountId, String messageId) throws SQLException {
+        try (Connection c = dataSource.getConnection();
+                PreparedStatement s = c.prepareStatement("SELECT p.size FROM pop3_message p JOIN mirror_message m"
+                        + " ON m.id = p.mirror_message_id WHERE p.account_id = ? AND p.mirror_message_id = ?"
+                        + " AND m.destroyed_seq IS NULL AND p.released_at IS NULL")) {
+            s.setString(1, accountId);
+            s.setString(2, messageId);
+            try (ResultSet r = s.executeQuery()) {
+                return r.next() ? Optional.of(r.getLong(1)) : Optional.empty();
+            }
+        }
+    }
+
+    /**
+     * The stored copy as a stream read in pages of {@value #READ_CHUNK} bytes, each page its own short
+     * query: a large message is never held whole, and no transaction stays open while a client reads.
+     */
+    public InputStream openCopy(String accountId, String messageId, long size) {
+        return new InputStream() {
+            private long offset;
+            private byte[] page = new byte[0];
+            private int index;
+
+            @Override
+            public int read() throws IOException {
+                if (!ensure()) {
+                    return -1;
+                }
+                return page[index++] & 0xff;
+            }
+
+            @Override
+            public int read(byte[] b, int off, int len) throws IOException {
+                if (len == 0) {
+                    return 0;
+                }
+                if (!ensure()) {
+                    return -1;
+                }
+                int n = Math.min(len, page.length - index);
+                System.arraycopy(page, index, b, off, n);
+                index += n;
+                return n;
+            }
+
+            private boolean ensure() throws IOException {
+                if (index < page.length) {
+                    return true;
+                }
+                if (offset >= size) {
+                    return false;
+                }
+                page = chunk(accountId, messageId, offset, (int) Math.min(READ_CHUNK, size - offset));
+                index = 0;
+                offset += page.length;
+                return page.length > 0;
+            }
+        };
+    }
+
+    private byte[] chunk(String accountId, String messageId, long offset, int length) throws IOException {
+        try (Connection c = dataSource.getConnection();
+                PreparedStatement s =
+                        c.prepareStatement("SELECT substring(content FROM ?::integer FOR ?::integer) FROM pop3_message"
+                                + " WHERE account_id = ? AND mirror_message_id = ? AND content IS NOT NULL")) {
+            s.setLong(1, offset + 1);
+            s.setInt(2, length);
+            s.setString(3, accountId);
+            s.setString(4, messageId);
+            try (ResultSet r = s.executeQuery()) {
+                if (!r.next()) {
+                    throw new IOException("the stored copy of " + messageId + " is gone");
+                }
+                return r.getBytes(1);
+            }
+        } catch (SQLException e) {
+            throw new IOException("cannot read the stored copy of " + messageId + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** PostgreSQL text cannot hold NUL; messages do carry it sometimes. */
+    private static String clean(String s) {
+        return s == null ? null : s.replace("\u0000", "");
+    }
+
+    private static String addresses(List<MailAddress> list) {
+        List<Map<String, String>> out = new ArrayList<>();
+        for (MailAddress a : list) {
+            Map<String, String> entry = new LinkedHashMap<>();
+            if (a.name() != null) {
+                entry.put("name", clean(a.name()));
+            }
+            entry.put("email", a.email() == null ? "" : clean(a.email()));
+            out.add(entry);
+        }
+        try {
+            return JSON.writeValueAsString(out);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

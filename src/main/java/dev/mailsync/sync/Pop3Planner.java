@@ -1,0 +1,284 @@
+package dev.mailsync.sync;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * The POP3 rules, pure: given the server's listing (UIDL + LIST), what mailsync has stored, the devices'
+ * acknowledgements, the retention policy and "now", decide what to download, what to skip, what to
+ * delete on the server (and why), which deletions are confirmed, which stored copies may be released,
+ * and which devices are stale.
+ *
+ * <p>Safety rules this class guarantees (the model test checks them):
+ *
+ * <ul>
+ *   <li>Only a message that is stored (a {@link Stored} row exists) is ever deleted;
+ *   <li>a deletion needs the policy's acknowledgements: none for {@code KEEP}, which never deletes;
+ *   <li>a UIDL that appears more than once in a listing is neither downloaded nor deleted (which of the
+ *       messages would it name?), nor is a stored UIDL listed with another size (reused for another
+ *       message);
+ *   <li>a deletion is confirmed only by a later listing without the UIDL; a stored copy is released only
+ *       once the server copy is confirmed gone and no device can read the message any more.
+ * </ul>
+ */
+public final class Pop3Planner {
+    private Pop3Planner() {}
+
+    /** One message of the server's listing: message number in this session, UIDL, LIST size in octets. */
+    public record Listed(int number, String uidl, long size) {}
+
+    /** Where mailsync believes a stored message is on the server. */
+    public enum ServerState {
+        ON_SERVER,
+        DELETE_SENT,
+        GONE
+    }
+
+    /**
+     * A stored message. {@code createdSeq} is the change number that gave devices the message; {@code
+     * deletedOnDevice}: a device removed it from its view (the mirror row is a tombstone); {@code
+     * serverDeleteRequested}: that delete also asked for deletion on the server.
+     */
+    public record Stored(
+            String uidl,
+            long createdSeq,
+            Instant firstDownloadedAt,
+            ServerState state,
+            boolean deletedOnDevice,
+            boolean serverDeleteRequested,
+            boolean released,
+            long serverSize) {
+
+        /** A stored message whose LIST size is not known ({@code serverSize} -1: the size is not checked). */
+        public Stored(
+                String uidl,
+                long createdSeq,
+                Instant firstDownloadedAt,
+                ServerState state,
+                boolean deletedOnDevice,
+                boolean serverDeleteRequested,
+                boolean released) {
+            this(uidl, createdSeq, firstDownloadedAt, state, deletedOnDevice, serverDeleteRequested, released, -1);
+        }
+
+        /**
+         * Whether a listed message with this UIDL can be the stored one. RFC 1939 lets a server reuse a
+         * UIDL once its message is gone; a different LIST size means another message under the same UIDL,
+         * which mailsync has not stored and must never delete.
+         */
+        boolean matches(Listed l) {
+            return serverSize < 0 || serverSize == l.size();
+        }
+    }
+
+    /** A device: what it acknowledged, and when it was last seen (last ack, or creation). */
+    public record Device(String id, long ackedSeq, Instant lastSeenAt) {}
+
+    /** Why a message is skipped instead of downloaded. */
+    public enum SkipReason {
+        TOO_LARGE,
+        DUPLICATE_UIDL,
+        /** A UIDL mailsync has stored, now on a message of another size: reused for another message. */
+        UIDL_REUSED
+    }
+
+    public record Skip(String uidl, long size, SkipReason reason) {}
+
+    /** Why a message is deleted on the server: the policy, or a device's delete. */
+    public enum DeleteReason {
+        DELETE_AFTER_DAYS,
+        DELETE_AFTER_FIRST_DEVICE,
+        DELETE_AFTER_ALL_DEVICES,
+        DELETED_ON_DEVICE
+    }
+
+    public record Deletion(int number, String uidl, DeleteReason reason) {}
+
+    /**
+     * A deletion the policy will make later: {@code dueAt} for DELETE_AFTER_DAYS, else the devices that
+     * still have to acknowledge it.
+     */
+    public record Upcoming(String uidl, DeleteReason reason, Instant dueAt, List<String> waitingFor) {}
+
+    public record Input(
+            List<Listed> listing,
+            List<Stored> stored,
+            List<Device> devices,
+            Pop3Retention retention,
+            boolean deleteOnServerWhenDeletedOnDevice,
+            long maxMessageSize,
+            Duration staleAfter,
+            Instant now) {
+        public Input {
+            listing = List.copyOf(listing);
+            stored = List.copyOf(stored);
+            devices = List.copyOf(devices);
+            Objects.requireNonNull(retention, "retention");
+            Objects.requireNonNull(staleAfter, "staleAfter");
+            Objects.requireNonNull(now, "now");
+        }
+    }
+
+    public record Plan(
+            List<Listed> downloads,
+            List<Skip> skips,
+            List<Deletion> deletions,
+            List<String> confirmedGone,
+            List<String> release,
+            List<String> staleDevices,
+            List<Upcoming> upcoming) {}
+
+    public static Plan plan(Input in) {
+        Map<String, Integer> occurrences = new HashMap<>();
+        for (Listed l : in.listing()) {
+            occurrences.merge(l.uidl(), 1, Integer::sum);
+        }
+        Map<String, Stored> stored = new LinkedHashMap<>();
+        for (Stored s : in.stored()) {
+            stored.put(s.uidl(), s);
+        }
+        List<String> stale = staleDevices(in.devices(), in.staleAfter(), in.now());
+        List<Device> active =
+                in.devices().stream().filter(d -> !stale.contains(d.id())).toList();
+
+        List<Listed> downloads = new ArrayList<>();
+        List<Skip> skips = new ArrayList<>();
+        List<Deletion> deletions = new ArrayList<>();
+        List<Upcoming> upcoming = new ArrayList<>();
+        Set<String> duplicateReported = new TreeSet<>();
+        for (Listed l : in.listing()) {
+            boolean duplicate = occurrences.get(l.uidl()) > 1;
+            Stored s = stored.get(l.uidl());
+            if (duplicate) {
+                if (duplicateReported.add(l.uidl())) {
+                    skips.add(new Skip(l.uidl(), l.size(), SkipReason.DUPLICATE_UIDL));
+                }
+                continue;
+            }
+            if (s == null) {
+                if (l.size() > in.maxMessageSize()) {
+                    skips.add(new Skip(l.uidl(), l.size(), SkipReason.TOO_LARGE));
+                } else {
+                    downloads.add(l);
+                }
+                continue;
+            }
+            if (!s.matches(l)) {
+                // Not the message mailsync stored: neither stored again (the UIDL is taken) nor deleted.
+                skips.add(new Skip(l.uidl(), l.size(), SkipReason.UIDL_REUSED));
+                continue;
+            }
+            Decision d = decide(s, in, active);
+            if (d.reason() != null) {
+                deletions.add(new Deletion(l.number(), l.uidl(), d.reason()));
+            } else if (d.upcoming() != null) {
+                upcoming.add(d.upcoming());
+            }
+        }
+        List<String> confirmed = new ArrayList<>();
+        List<String> release = new ArrayList<>();
+        for (Stored s : stored.values()) {
+            boolean listed = occurrences.containsKey(s.uidl());
+            ServerState state = s.state();
+            if (!listed && state != ServerState.GONE) {
+                confirmed.add(s.uidl());
+                state = ServerState.GONE;
+            }
+            if (state == ServerState.GONE && s.deletedOnDevice() && !s.released()) {
+                release.add(s.uidl());
+            }
+        }
+        upcoming.sort(Comparator.comparing(Upcoming::dueAt, Comparator.nullsLast(Comparator.naturalOrder()))
+                .thenComparing(Upcoming::uidl));
+        return new Plan(downloads, skips, deletions, confirmed, release, stale, upcoming);
+    }
+
+    /** Devices not seen for longer than {@code staleAfter}: they stop blocking DELETE_AFTER_ALL_DEVICES. */
+    public static List<String> staleDevices(List<Device> devices, Duration staleAfter, Instant now) {
+        Instant limit = now.minus(staleAfter);
+        return devices.stream()
+                .filter(d -> d.lastSeenAt().isBefore(limit))
+                .map(Device::id)
+                .sorted()
+                .toList();
+    }
+
+    /** Devices that have not acknowledged a message yet, by device id (for visibility). */
+    public static Map<String, Long> awaitingAcknowledgement(List<Stored> stored, List<Device> devices) {
+        Map<String, Long> out = new LinkedHashMap<>();
+        for (Device d : devices) {
+            out.put(
+                    d.id(),
+                    stored.stream()
+                            .filter(s -> !s.deletedOnDevice() && !s.released() && s.createdSeq() > d.ackedSeq())
+                            .count());
+        }
+        return out;
+    }
+
+    private record Decision(DeleteReason reason, Upcoming upcoming) {}
+
+    private static Decision decide(Stored s, Input in, List<Device> active) {
+        if (s.serverDeleteRequested() && in.deleteOnServerWhenDeletedOnDevice()) {
+            return new Decision(DeleteReason.DELETED_ON_DEVICE, null);
+        }
+        Pop3Retention r = in.retention();
+        return switch (r.policy()) {
+            case KEEP -> new Decision(null, null);
+            case DELETE_AFTER_DAYS -> {
+                Instant due = s.firstDownloadedAt().plus(Duration.ofDays(r.days()));
+                yield in.now().isBefore(due)
+                        ? new Decision(null, new Upcoming(s.uidl(), DeleteReason.DELETE_AFTER_DAYS, due, List.of()))
+                        : new Decision(DeleteReason.DELETE_AFTER_DAYS, null);
+            }
+            case DELETE_AFTER_FIRST_DEVICE -> {
+                boolean any = in.devices().stream().anyMatch(d -> d.ackedSeq() >= s.createdSeq());
+                yield any
+                        ? new Decision(DeleteReason.DELETE_AFTER_FIRST_DEVICE, null)
+                        : new Decision(
+                                null,
+                                new Upcoming(
+                                        s.uidl(),
+                                        DeleteReason.DELETE_AFTER_FIRST_DEVICE,
+                                        null,
+                                        in.devices().stream()
+                                                .map(Device::id)
+                                                .sorted()
+                                                .toList()));
+            }
+            case DELETE_AFTER_ALL_DEVICES -> {
+                List<String> waiting = active.stream()
+                        .filter(d -> d.ackedSeq() < s.createdSeq())
+                        .map(Device::id)
+                        .sorted()
+                        .toList();
+                // With every device stale, at least one of them must have it: never delete unseen mail.
+                boolean someoneHasIt = in.devices().stream().anyMatch(d -> d.ackedSeq() >= s.createdSeq());
+                if (waiting.isEmpty() && someoneHasIt) {
+                    yield new Decision(DeleteReason.DELETE_AFTER_ALL_DEVICES, null);
+                }
+                yield new Decision(
+                        null,
+                        new Upcoming(
+                                s.uidl(),
+                                DeleteReason.DELETE_AFTER_ALL_DEVICES,
+                                null,
+                                waiting.isEmpty()
+                                        ? in.devices().stream()
+                                                .map(Device::id)
+                                                .sorted()
+                                                .toList()
+                                        : waiting));
+            }
+        };
+    }
+}

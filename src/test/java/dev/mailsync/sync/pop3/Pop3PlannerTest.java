@@ -1,0 +1,213 @@
+package dev.mailsync.sync.pop3;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.mailsync.sync.Pop3Planner;
+import dev.mailsync.sync.Pop3Planner.DeleteReason;
+import dev.mailsync.sync.Pop3Planner.Device;
+import dev.mailsync.sync.Pop3Planner.Listed;
+import dev.mailsync.sync.Pop3Planner.ServerState;
+import dev.mailsync.sync.Pop3Planner.SkipReason;
+import dev.mailsync.sync.Pop3Planner.Stored;
+import dev.mailsync.sync.Pop3Retention;
+import dev.mailsync.sync.Pop3RetentionPolicy;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class Pop3PlannerTest {
+    private static final Instant NOW = Instant.parse("2026-01-10T12:00:00Z");
+    private static final Duration STALE = Duration.ofDays(30);
+    private static final Pop3Retention ALL = new Pop3Retention(Pop3RetentionPolicy.DELETE_AFTER_ALL_DEVICES, null);
+    private static final Pop3Retention FIRST = new Pop3Retention(Pop3RetentionPolicy.DELETE_AFTER_FIRST_DEVICE, null);
+
+    private static Pop3Planner.Plan plan(
+            List<Listed> listing, List<Stored> stored, List<Device> devices, Pop3Retention r, boolean onDeviceDelete) {
+        return Pop3Planner.plan(new Pop3Planner.Input(listing, stored, devices, r, onDeviceDelete, 1_000, STALE, NOW));
+    }
+
+    private static Stored stored(String uidl, long seq) {
+        return new Stored(uidl, seq, NOW.minus(Duration.ofDays(1)), ServerState.ON_SERVER, false, false, false);
+    }
+
+    private static Device device(String id, long acked) {
+        return new Device(id, acked, NOW.minus(Duration.ofHours(1)));
+    }
+
+    @Test
+    void downloadsOnlyUidlsNotStoredYet() {
+        var p = plan(
+                List.of(new Listed(1, "a", 10), new Listed(2, "b", 20)),
+                List.of(stored("a", 5)),
+                List.of(),
+                Pop3Retention.KEEP,
+                false);
+        assertThat(p.downloads()).extracting(Listed::uidl).containsExactly("b");
+        assertThat(p.deletions()).isEmpty();
+    }
+
+    @Test
+    void repeatedUidlIsNeitherDownloadedNorDeletedButReportedOnce() {
+        var p = plan(
+                List.of(new Listed(1, "x", 10), new Listed(2, "x", 10), new Listed(3, "y", 10)),
+                List.of(new Stored("y", 1, NOW, ServerState.ON_SERVER, false, false, false)),
+                List.of(device("d1", 99)),
+                FIRST,
+                false);
+        assertThat(p.downloads()).isEmpty();
+        assertThat(p.skips()).singleElement().satisfies(s -> {
+            assertThat(s.uidl()).isEqualTo("x");
+            assertThat(s.reason()).isEqualTo(SkipReason.DUPLICATE_UIDL);
+        });
+        assertThat(p.deletions()).extracting(Pop3Planner.Deletion::uidl).containsExactly("y");
+
+        var storedDuplicate = plan(
+                List.of(new Listed(1, "x", 10), new Listed(2, "x", 10)),
+                List.of(stored("x", 1)),
+                List.of(device("d1", 99)),
+                FIRST,
+                false);
+        assertThat(storedDuplicate.deletions()).as("which x would DELE remove?").isEmpty();
+    }
+
+    @Test
+    void aStoredUidlListedWithAnotherSizeIsAnotherMessageAndNeverDeleted() {
+        Stored stored = new Stored("a", 1, NOW, ServerState.ON_SERVER, false, false, false, 500);
+        var p = plan(List.of(new Listed(1, "a", 501)), List.of(stored), List.of(device("d1", 99)), FIRST, false);
+        assertThat(p.deletions()).isEmpty();
+        assertThat(p.downloads()).isEmpty();
+        assertThat(p.skips()).extracting(Pop3Planner.Skip::reason).containsExactly(SkipReason.UIDL_REUSED);
+        var same = plan(List.of(new Listed(1, "a", 500)), List.of(stored), List.of(device("d1", 99)), FIRST, false);
+        assertThat(same.deletions()).extracting(Pop3Planner.Deletion::uidl).containsExactly("a");
+    }
+
+    @Test
+    void tooLargeIsSkippedNotDownloaded() {
+        var p = plan(List.of(new Listed(1, "big", 1_001)), List.of(), List.of(), Pop3Retention.KEEP, false);
+        assertThat(p.downloads()).isEmpty();
+        assertThat(p.skips()).extracting(Pop3Planner.Skip::reason).containsExactly(SkipReason.TOO_LARGE);
+    }
+
+    @Test
+    void keepNeverDeletes() {
+        var p = plan(
+                List.of(new Listed(1, "a", 10)),
+                List.of(stored("a", 1)),
+                List.of(device("d1", 50), device("d2", 50)),
+                Pop3Retention.KEEP,
+                false);
+        assertThat(p.deletions()).isEmpty();
+        assertThat(p.upcoming()).isEmpty();
+    }
+
+    @Test
+    void afterDaysDeletesOnlyOnceTheDaysHavePassed() {
+        Pop3Retention twoDays = new Pop3Retention(Pop3RetentionPolicy.DELETE_AFTER_DAYS, 2);
+        Stored young =
+                new Stored("young", 1, NOW.minus(Duration.ofDays(1)), ServerState.ON_SERVER, false, false, false);
+        Stored old = new Stored("old", 2, NOW.minus(Duration.ofDays(2)), ServerState.ON_SERVER, false, false, false);
+        var p = plan(
+                List.of(new Listed(1, "young", 10), new Listed(2, "old", 10)),
+                List.of(young, old),
+                List.of(),
+                twoDays,
+                false);
+        assertThat(p.deletions()).singleElement().satisfies(d -> {
+            assertThat(d.uidl()).isEqualTo("old");
+            assertThat(d.number()).isEqualTo(2);
+            assertThat(d.reason()).isEqualTo(DeleteReason.DELETE_AFTER_DAYS);
+        });
+        assertThat(p.upcoming()).singleElement().satisfies(u -> {
+            assertThat(u.uidl()).isEqualTo("young");
+            assertThat(u.dueAt()).isEqualTo(NOW.plus(Duration.ofDays(1)));
+        });
+    }
+
+    @Test
+    void afterFirstDeviceWaitsForAnyAcknowledgement() {
+        List<Listed> listing = List.of(new Listed(1, "a", 10));
+        List<Stored> stored = List.of(stored("a", 7));
+        assertThat(plan(listing, stored, List.of(device("d1", 6), device("d2", 0)), FIRST, false)
+                        .deletions())
+                .isEmpty();
+        assertThat(plan(listing, stored, List.of(device("d1", 6), device("d2", 7)), FIRST, false)
+                        .deletions())
+                .extracting(Pop3Planner.Deletion::reason)
+                .containsExactly(DeleteReason.DELETE_AFTER_FIRST_DEVICE);
+        assertThat(plan(listing, stored, List.of(), FIRST, false).deletions())
+                .as("no device at all: nobody has it")
+                .isEmpty();
+    }
+
+    @Test
+    void afterAllDevicesWaitsForEveryActiveDevice() {
+        List<Listed> listing = List.of(new Listed(1, "a", 10));
+        List<Stored> stored = List.of(stored("a", 7));
+        var waiting = plan(listing, stored, List.of(device("d1", 7), device("d2", 3)), ALL, false);
+        assertThat(waiting.deletions()).isEmpty();
+        assertThat(waiting.upcoming())
+                .singleElement()
+                .satisfies(u -> assertThat(u.waitingFor()).containsExactly("d2"));
+        assertThat(plan(listing, stored, List.of(device("d1", 7), device("d2", 9)), ALL, false)
+                        .deletions())
+                .extracting(Pop3Planner.Deletion::reason)
+                .containsExactly(DeleteReason.DELETE_AFTER_ALL_DEVICES);
+    }
+
+    @Test
+    void staleDeviceStopsBlockingAndIsReported() {
+        Device stale = new Device("old-phone", 0, NOW.minus(Duration.ofDays(31)));
+        var p = plan(
+                List.of(new Listed(1, "a", 10)), List.of(stored("a", 7)), List.of(device("d1", 7), stale), ALL, false);
+        assertThat(p.staleDevices()).containsExactly("old-phone");
+        assertThat(p.deletions()).extracting(Pop3Planner.Deletion::uidl).containsExactly("a");
+    }
+
+    @Test
+    void allDevicesStaleAndNoneHasItNeverDeletes() {
+        Device stale = new Device("old-phone", 0, NOW.minus(Duration.ofDays(31)));
+        var p = plan(List.of(new Listed(1, "a", 10)), List.of(stored("a", 7)), List.of(stale), ALL, false);
+        assertThat(p.deletions()).isEmpty();
+    }
+
+    @Test
+    void deviceDeleteDeletesOnServerOnlyWithTheOption() {
+        Stored deleted = new Stored("a", 7, NOW, ServerState.ON_SERVER, true, true, false);
+        List<Listed> listing = List.of(new Listed(1, "a", 10));
+        assertThat(plan(listing, List.of(deleted), List.of(device("d1", 0)), Pop3Retention.KEEP, true)
+                        .deletions())
+                .extracting(Pop3Planner.Deletion::reason)
+                .containsExactly(DeleteReason.DELETED_ON_DEVICE);
+        assertThat(plan(listing, List.of(deleted), List.of(device("d1", 0)), Pop3Retention.KEEP, false)
+                        .deletions())
+                .isEmpty();
+    }
+
+    @Test
+    void missingUidlConfirmsDeletionAndReleasesOnlyCopiesNoDeviceCanRead() {
+        Stored sent = new Stored("sent", 1, NOW, ServerState.DELETE_SENT, false, false, false);
+        Stored deletedOnDevice = new Stored("dev", 2, NOW, ServerState.DELETE_SENT, true, true, false);
+        Stored goneElsewhere = new Stored("else", 3, NOW, ServerState.ON_SERVER, false, false, false);
+        var p = plan(List.of(), List.of(sent, deletedOnDevice, goneElsewhere), List.of(), ALL, true);
+        assertThat(p.confirmedGone()).containsExactlyInAnyOrder("sent", "dev", "else");
+        assertThat(p.release())
+                .as("devices still read the others from the copy")
+                .containsExactly("dev");
+    }
+
+    @Test
+    void deleteSentButStillListedIsDeletedAgain() {
+        Stored sent = new Stored("a", 1, NOW, ServerState.DELETE_SENT, false, false, false);
+        var p = plan(List.of(new Listed(4, "a", 10)), List.of(sent), List.of(device("d", 5)), FIRST, false);
+        assertThat(p.confirmedGone()).isEmpty();
+        assertThat(p.deletions()).extracting(Pop3Planner.Deletion::number).containsExactly(4);
+    }
+
+    @Test
+    void awaitingAcknowledgementCountsPerDevice() {
+        var counts = Pop3Planner.awaitingAcknowledgement(
+                List.of(stored("a", 3), stored("b", 5)), List.of(device("d1", 3), device("d2", 0)));
+        assertThat(counts).containsEntry("d1", 1L).containsEntry("d2", 2L);
+    }
+}
