@@ -81,6 +81,8 @@ public class AccountResource {
 
     @DELETE
     @Path("{accountId}")
+    // 204 or a problem: a client may accept only application/problem+json (generated clients do).
+    @Produces({MediaType.APPLICATION_JSON, "application/problem+json"})
     public Response delete(@PathParam("accountId") String accountId) {
         accounts.delete(owner(), accountId);
         return Response.noContent().build();

@@ -1,6 +1,7 @@
 package dev.mailsync.api;
 
 import dev.mailsync.service.AdminService;
+import dev.mailsync.service.CredentialKeyService;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.GET;
@@ -21,5 +22,15 @@ public class AdminResource {
     @Path("overview")
     public AdminService.Overview overview() {
         return admin.overview();
+    }
+
+    @Inject
+    CredentialKeyService credentialKeys;
+
+    /** Accounts per credentials-encryption key id: when an old key reads 0, it can be removed. */
+    @GET
+    @Path("credential-keys")
+    public CredentialKeyService.Usage credentialKeys() {
+        return credentialKeys.usage();
     }
 }

@@ -100,12 +100,17 @@ public class DeviceResource {
 
     @DELETE
     @Path("{deviceId}")
+    // 204 or a problem: a client may accept only application/problem+json (generated clients do).
+    @Produces({MediaType.APPLICATION_JSON, "application/problem+json"})
     public Response delete(@PathParam("accountId") String accountId, @PathParam("deviceId") String deviceId) {
         devices.delete(owner(), accountId, deviceId);
         return Response.noContent().build();
     }
 
-    /** The body is optional ("sync now"); when there is one it must be JSON. */
+    /**
+     * The body is optional ("sync now"); when there is one it must be JSON. A JSON {@code null} counts as
+     * no body: generated clients (openapi-generator's Java client) send it when the optional body is absent.
+     */
     @POST
     @Path("{deviceId}/sync-jobs")
     public Response scheduleSync(
@@ -116,7 +121,7 @@ public class DeviceResource {
             String body,
             UriInfo uri)
             throws JsonProcessingException {
-        boolean empty = body == null || body.isBlank();
+        boolean empty = body == null || body.isBlank() || body.strip().equals("null");
         if (!empty
                 && (contentType == null
                         || !MediaType.valueOf(contentType).isCompatible(MediaType.APPLICATION_JSON_TYPE))) {
@@ -159,6 +164,8 @@ public class DeviceResource {
     @POST
     @Path("{deviceId}/ack")
     @Consumes(MediaType.APPLICATION_JSON)
+    // 204 or a problem: a client may accept only application/problem+json (generated clients do).
+    @Produces({MediaType.APPLICATION_JSON, "application/problem+json"})
     public Response ack(@PathParam("accountId") String accountId, @PathParam("deviceId") String deviceId, String body)
             throws JsonProcessingException {
         deltas.acknowledge(

@@ -6,9 +6,14 @@ import jakarta.persistence.Id;
 import jakarta.persistence.Table;
 import jakarta.persistence.Version;
 import java.time.Instant;
+import org.hibernate.annotations.DynamicUpdate;
 
-/** Row of table {@code account}. Never leaves the store package. */
+/**
+ * Row of table {@code account}. Never leaves the store package. Updates write only the changed columns,
+ * so a settings change does not write back a password that key rotation re-encrypted meanwhile.
+ */
 @Entity
+@DynamicUpdate
 @Table(name = "account")
 public class AccountEntity {
     @Id

@@ -10,6 +10,7 @@ import java.security.SecureRandom;
 import java.util.Base64;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Set;
 import javax.crypto.Cipher;
 import javax.crypto.SecretKey;
 import javax.crypto.spec.GCMParameterSpec;
@@ -60,6 +61,22 @@ public class CredentialCipher {
 
     public String activeKeyId() {
         return activeKeyId;
+    }
+
+    /** Every configured key id, the active one included. */
+    public Set<String> keyIds() {
+        return Set.copyOf(keys.keySet());
+    }
+
+    /**
+     * The same password sealed with the active key (key rotation), or {@code sealed} itself when it
+     * already is. The plaintext never leaves this method.
+     */
+    public Sealed reseal(String accountId, Sealed sealed) {
+        if (sealed.keyId().equals(activeKeyId)) {
+            return sealed;
+        }
+        return encrypt(accountId, decrypt(accountId, sealed));
     }
 
     public Sealed encrypt(String accountId, String plaintext) {

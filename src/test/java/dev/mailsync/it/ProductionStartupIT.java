@@ -5,6 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.HashMap;
@@ -35,6 +38,9 @@ class ProductionStartupIT {
         p.put("mp.jwt.verify.publickey.location", jwtKeyLocation);
         p.put("mailsync.credentials.active-key-id", "k1");
         p.put("mailsync.credentials.keys.k1", credentialKey);
+        // The shared test database holds passwords sealed with the test key, which production refuses to
+        // configure: start anyway (KeyRotation otherwise refuses a start while a used key is missing).
+        p.put("mailsync.credentials.allow-missing-keys", "true");
         p.put("mailsync.jobs.enabled", "false");
         p.put("quarkus.log.console.json.enabled", "false");
         return p;
@@ -86,6 +92,44 @@ class ProductionStartupIT {
                     .isPositive();
         } finally {
             app.kill();
+        }
+    }
+
+    @Test
+    void production_refuses_to_start_while_a_password_needs_a_key_it_does_not_have() throws Exception {
+        try (ItDatabase database = ItDatabase.fromEnvironment()) {
+            Assumptions.assumeTrue(
+                    database.isPrivate(), "needs a database of its own: the shared one has other tests' passwords");
+            Map<String, String> settings = settings(testPublicKey(), ownCredentialKey());
+            settings.put("quarkus.datasource.jdbc.url", database.url());
+            settings.put("mailsync.credentials.allow-missing-keys", "false");
+            AppInstance migrate =
+                    AppInstance.launch("prod-keys-migrate", Path.of("target", "it-prod-keys-1.log"), settings);
+            try {
+                migrate.awaitReady(Duration.ofSeconds(90)); // an empty database: nothing is missing
+            } finally {
+                migrate.kill();
+            }
+            // A password sealed with key id "retired", as if that key had been removed from the Secret too early.
+            try (Connection c = DriverManager.getConnection(database.url(), database.username(), database.password());
+                    PreparedStatement insert = c.prepareStatement("INSERT INTO account (id, owner, protocol, host,"
+                            + " port, security, username, password_ciphertext, password_key_id, imap_delete_mode,"
+                            + " created_at, updated_at) VALUES ('acc_retired', 'it', 'IMAP', 'imap.example.org', 993,"
+                            + " 'TLS', 'alice', ?, 'retired', 'TRASH', now(), now())")) {
+                insert.setBytes(1, new byte[40]);
+                insert.executeUpdate();
+            }
+
+            AppInstance app = AppInstance.launch("prod-keys", Path.of("target", "it-prod-keys-2.log"), settings);
+            try {
+                assertThat(app.waitForExit(Duration.ofSeconds(90)))
+                        .as(app.tail(40))
+                        .isGreaterThan(0);
+                assertThat(app.logText())
+                        .contains("passwords are encrypted with key ids that are not configured: retired (1 account)");
+            } finally {
+                app.kill();
+            }
         }
     }
 
