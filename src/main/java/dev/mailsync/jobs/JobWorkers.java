@@ -273,6 +273,12 @@ public class JobWorkers {
             LOG.warnf("could not record the error on account %s: %s", job.accountId(), e.getMessage());
         }
         if (retryable && job.attempts() < job.maxAttempts()) {
+            if (Tx.call(() -> jobs.cancelRequested(job.id()))) {
+                // The user cancelled while this attempt ran: no retry. (JobStore.finish also turns a retry
+                // into CANCELLED when the request lands after this check.)
+                finish(claim, JobStatus.CANCELLED, FailureCode.CANCELLED, "cancelled by the user while running", null);
+                return "cancelled";
+            }
             Instant retryAt = clock.instant().plus(backoff.after(job.attempts()));
             finish(claim, JobStatus.QUEUED, code, detail, retryAt);
             LOG.infof("job %s attempt %d failed with %s; retry at %s", job.id(), job.attempts(), code, retryAt);

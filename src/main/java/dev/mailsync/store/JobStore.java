@@ -370,18 +370,27 @@ public class JobStore {
             throws SQLException {
         try (Connection c = dataSource.getConnection()) {
             fence(c, job.accountId(), token);
-            try (PreparedStatement s = c.prepareStatement("UPDATE sync_job SET status = ?, results = ?::jsonb,"
+            // A retry (QUEUED) of a job whose cancel was requested meanwhile ends CANCELLED instead: the row
+            // lock orders this against the cancel request, so none is lost.
+            try (PreparedStatement s = c.prepareStatement("UPDATE sync_job SET status = CASE WHEN ?::text = 'QUEUED'"
+                    + " AND cancel_requested THEN 'CANCELLED' ELSE ?::text END, results = ?::jsonb,"
                     + " state_seq = ?, error_code = ?, error_detail = ?, run_after = COALESCE(?, run_after),"
-                    + " finished_at = ?, worker = NULL WHERE id = ? AND status = 'RUNNING' AND lease_token = ?")) {
+                    + " finished_at = CASE WHEN ?::text = 'QUEUED' AND cancel_requested THEN ?::timestamptz"
+                    + " ELSE ?::timestamptz END, worker = NULL"
+                    + " WHERE id = ? AND status = 'RUNNING' AND lease_token = ?")) {
                 s.setString(1, status.name());
-                s.setString(2, resultsJson);
-                Jdbc.setNullableLong(s, 3, stateSeq);
-                s.setString(4, errorCode);
-                s.setString(5, errorDetail);
-                s.setTimestamp(6, Jdbc.ts(runAfter));
-                s.setTimestamp(7, status.isFinal() ? Jdbc.ts(now) : null);
-                s.setString(8, job.id());
-                s.setLong(9, token);
+                s.setString(2, status.name());
+                int at = 3;
+                s.setString(at++, resultsJson);
+                Jdbc.setNullableLong(s, at++, stateSeq);
+                s.setString(at++, errorCode);
+                s.setString(at++, errorDetail);
+                s.setTimestamp(at++, Jdbc.ts(runAfter));
+                s.setString(at++, status.name());
+                s.setTimestamp(at++, Jdbc.ts(now));
+                s.setTimestamp(at++, status.isFinal() ? Jdbc.ts(now) : null);
+                s.setString(at++, job.id());
+                s.setLong(at, token);
                 if (s.executeUpdate() != 1) {
                     throw new StaleLeaseException(job.accountId(), token);
                 }

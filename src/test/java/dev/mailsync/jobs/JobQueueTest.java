@@ -156,6 +156,42 @@ class JobQueueTest {
     }
 
     @Test
+    void a_retry_of_a_job_cancelled_while_its_attempt_failed_ends_cancelled_not_queued() throws Exception {
+        String id = post("", null).then().statusCode(202).extract().path("id");
+        sql("UPDATE sync_job SET status = 'CANCELLED' WHERE status IN ('QUEUED', 'RUNNING') AND id <> '" + id + "'");
+        Instant now = Instant.now();
+        JobStore.Claim claim = QuarkusTransaction.requiringNew()
+                .call(() -> jobs.claim("worker-a", now, now.plusSeconds(30)))
+                .orElseThrow();
+        as(owner).delete("/v1/sync-jobs/{id}", id).then().statusCode(202);
+
+        // the attempt fails with a retryable error after the cancel request: the worker asks for a retry
+        QuarkusTransaction.requiringNew().run(() -> {
+            try {
+                jobs.finish(
+                        claim.job(),
+                        claim.leaseToken(),
+                        dev.mailsync.sync.JobStatus.QUEUED,
+                        null,
+                        null,
+                        "TIMEOUT",
+                        "timed out",
+                        now.plusSeconds(5),
+                        now);
+            } catch (java.sql.SQLException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+
+        as(owner)
+                .get("/v1/sync-jobs/{id}", id)
+                .then()
+                .statusCode(200)
+                .body("status", equalTo("CANCELLED"))
+                .body("finishedAt", org.hamcrest.Matchers.notNullValue());
+    }
+
+    @Test
     void a_replica_shutting_down_lets_its_leases_go_so_another_continues_at_once() throws Exception {
         String id = post("", null).then().statusCode(202).extract().path("id");
         sql("UPDATE sync_job SET status = 'CANCELLED' WHERE status IN ('QUEUED', 'RUNNING') AND id <> '" + id + "'");
