@@ -116,14 +116,14 @@ final class DeviceChanges {
         if (!outcome.found()) {
             return c.result(Status.NOT_FOUND, NOT_ON_SERVER);
         }
+        // The device knows the result only if it is its view plus its change: flags changed elsewhere that
+        // the server merged in must reach it too (then no author mark, it gets the row as updated).
+        Set<String> expected = new HashSet<>(m.flags());
+        expected.addAll(add);
+        expected.removeAll(remove);
+        String author = expected.equals(outcome.flags()) ? c.job().deviceId() : null;
         Tx.call(() -> {
-            c.mirror()
-                    .setFlagsByDevice(
-                            c.job().accountId(),
-                            c.token(),
-                            m.id(),
-                            outcome.flags(),
-                            c.job().deviceId());
+            c.mirror().setFlagsByDevice(c.job().accountId(), c.token(), m.id(), outcome.flags(), author);
             return null;
         });
         return c.result(Status.APPLIED, null);

@@ -56,7 +56,10 @@ public class DeltaService {
         Instant now = clock.instant();
         return Tx.call(() -> {
             DeltaStore.Seqs seqs = store.seqs(accountId);
-            long from = since == null ? 0 : seqOf(since, deviceId, seqs);
+            StateToken token = since == null ? new StateToken(deviceId, 0) : tokenOf(since, deviceId, seqs);
+            long from = token.seq();
+            // what counts as new for this device: created after the state the paging started from
+            long base = token.base();
             if (from < seqs.purged()) {
                 throw new StateExpiredException("state " + from + " is older than the retained changes (from "
                         + seqs.purged() + "); reload the device's view");
@@ -69,12 +72,13 @@ public class DeltaService {
             for (FolderRow f : page.folders()) {
                 boolean visible = ViewRules.folderVisible(view, f.name());
                 boolean resent = page.resent().contains(f.id());
-                boolean isNew = f.createdSeq() > from || resent;
+                boolean isNew = f.createdSeq() > base || resent;
                 if (resent && f.destroyedSeq() == null && visible) {
                     fCreated.add(f); // came into the device's view
                 } else if (deviceId.equals(f.changedByDevice())) {
                     // this device's own folder change (create, rename, delete): it knows already
                 } else if (f.destroyedSeq() != null) {
+                    // known to the device only if created up to the state the paging started from
                     if (!isNew && visible) {
                         fDestroyed.add(f.id());
                     }
@@ -87,7 +91,7 @@ public class DeltaService {
             List<String> mDestroyed = new ArrayList<>();
             for (MessageRow m : page.messages()) {
                 boolean resent = page.resent().contains(m.id());
-                boolean isNew = m.createdSeq() > from || resent;
+                boolean isNew = m.createdSeq() > base || resent;
                 if (resent && m.destroyedSeq() == null) {
                     if (ViewRules.messageVisible(view, m.folderName(), m.internalDate(), m.newerInFolder(), now)) {
                         mCreated.add(m); // came into the device's view
@@ -104,11 +108,15 @@ public class DeltaService {
                     (isNew ? mCreated : mUpdated).add(m);
                 }
             }
-            long to = page.hasMore() ? page.lastSeq() : seqs.current();
-            store.acknowledge(deviceId, from, now);
+            StateToken next = page.hasMore()
+                    ? new StateToken(deviceId, page.lastSeq(), base)
+                    : new StateToken(deviceId, seqs.current());
+            // the device has everything up to base for sure (more only once it reads the last page)
+            store.acknowledge(deviceId, base, now);
+            store.delivered(deviceId, next.base());
             return new Delta(
-                    new StateToken(deviceId, from).encode(),
-                    new StateToken(deviceId, to).encode(),
+                    token.encode(),
+                    next.encode(),
                     page.hasMore(),
                     fCreated,
                     fUpdated,
@@ -132,7 +140,7 @@ public class DeltaService {
             throw new InvalidInputException("state", "is required");
         }
         Tx.call(() -> {
-            long seq = seqOf(state, deviceId, store.seqs(accountId));
+            long seq = tokenOf(state, deviceId, store.seqs(accountId)).base();
             store.acknowledge(deviceId, seq, clock.instant());
             return null;
         });
@@ -169,11 +177,14 @@ public class DeltaService {
                             .filter(f -> ViewRules.folderVisible(view, f.name()))
                             .toList()
                     : List.of();
+            if (next == null) {
+                store.delivered(deviceId, state);
+            }
             return new View(new StateToken(deviceId, state).encode(), folders, visible, next);
         });
     }
 
-    private static long seqOf(String token, String deviceId, DeltaStore.Seqs seqs) {
+    private static StateToken tokenOf(String token, String deviceId, DeltaStore.Seqs seqs) {
         StateToken state;
         try {
             state = StateToken.decode(token);
@@ -186,7 +197,7 @@ public class DeltaService {
         if (state.seq() > seqs.current()) {
             throw new ConflictException("INVALID_STATE", "this state is ahead of the account; it was not issued here");
         }
-        return state.seq();
+        return state;
     }
 
     /** Paging cursor of the full view: the state of the first page and the last message id returned. */

@@ -277,6 +277,17 @@ public class DeltaStore {
         }
     }
 
+    /** Records that a device was handed a complete state {@code seq}; never moves backwards. */
+    public void delivered(String deviceId, long seq) throws SQLException {
+        try (Connection c = dataSource.getConnection();
+                PreparedStatement s = c.prepareStatement(
+                        "UPDATE device SET delivered_seq = GREATEST(delivered_seq, ?) WHERE id = ?")) {
+            s.setLong(1, seq);
+            s.setString(2, deviceId);
+            s.executeUpdate();
+        }
+    }
+
     /** Records that a device has everything up to {@code seq}; never moves a cursor backwards. */
     public void acknowledge(String deviceId, long seq, Instant now) throws SQLException {
         try (Connection c = dataSource.getConnection();

@@ -134,7 +134,8 @@ public class MirrorStore {
                 for (String folderId : plan.destroyIds()) {
                     destroyFolderMessages(c, accountId, folderId, CAUSE_FOLDER_GONE, now);
                     try (PreparedStatement s = c.prepareStatement("UPDATE mirror_folder SET destroyed_seq = ?,"
-                            + " change_seq = ?, destroyed_cause = ?, destroyed_at = ? WHERE id = ?")) {
+                            + " change_seq = ?, destroyed_cause = ?, destroyed_at = ?, changed_by_device = NULL"
+                            + " WHERE id = ?")) {
                         long at = Jdbc.allocateSeq(c, accountId, 1);
                         s.setLong(1, at);
                         s.setLong(2, at);
@@ -180,8 +181,11 @@ public class MirrorStore {
             return;
         }
         long seq = Jdbc.allocateSeq(c, accountId, ids.size());
+        // A removal seen on the server is news for every device, also for one whose own change (a flag it
+        // set) was the row's latest: the author mark goes.
         try (PreparedStatement s = c.prepareStatement("UPDATE mirror_message SET destroyed_seq = ?, change_seq = ?,"
-                + " destroyed_cause = ?, destroyed_at = ? WHERE id = ? AND destroyed_seq IS NULL")) {
+                + " destroyed_cause = ?, destroyed_at = ?, changed_by_device = NULL"
+                + " WHERE id = ? AND destroyed_seq IS NULL")) {
             for (String id : ids) {
                 s.setLong(1, seq);
                 s.setLong(2, seq++);
@@ -272,7 +276,8 @@ public class MirrorStore {
 
     /**
      * Records a device's own flag change at once (fenced): the next number of the sequence, and the
-     * device as its author so that device's delta does not echo it.
+     * device as its author so that device's delta does not echo it — unless {@code deviceId} is null (the
+     * result carries changes made elsewhere) or the device had not been handed the row's previous version.
      */
     public void setFlagsByDevice(
             String accountId, long token, String messageId, java.util.Set<String> flags, String deviceId)
@@ -280,12 +285,16 @@ public class MirrorStore {
         try (Connection c = dataSource.getConnection()) {
             JobStore.fence(c, accountId, token);
             long seq = Jdbc.allocateSeq(c, accountId, 1);
-            try (PreparedStatement s = c.prepareStatement("UPDATE mirror_message SET flags = ?, change_seq = ?,"
-                    + " changed_by_device = ? WHERE id = ? AND destroyed_seq IS NULL")) {
+            // The device is the author (its delta will not echo the change) only when it had been handed the
+            // row's previous version: otherwise the flags it gets back also carry what others changed meanwhile.
+            try (PreparedStatement s = c.prepareStatement("UPDATE mirror_message m SET flags = ?, change_seq = ?,"
+                    + " changed_by_device = CASE WHEN m.change_seq <= (SELECT GREATEST(d.delivered_seq, d.acked_seq)"
+                    + " FROM device d WHERE d.id = ?) THEN ?::text END WHERE id = ? AND destroyed_seq IS NULL")) {
                 s.setArray(1, Jdbc.textArray(c, flags));
                 s.setLong(2, seq);
                 s.setString(3, deviceId);
-                s.setString(4, messageId);
+                s.setString(4, deviceId);
+                s.setString(5, messageId);
                 s.executeUpdate();
             }
         }
@@ -321,10 +330,12 @@ public class MirrorStore {
     public List<MirrorMessageRef> liveMessagesAt(
             String folderId, List<Long> uids, List<dev.mailsync.sync.UidRange> ranges) throws SQLException {
         try (Connection c = dataSource.getConnection();
-                PreparedStatement s = c.prepareStatement("SELECT id, uid, flags FROM mirror_message m"
-                        + " WHERE folder_id = ? AND destroyed_seq IS NULL AND (uid = ANY(?) OR EXISTS ("
-                        + "   SELECT 1 FROM unnest(?::bigint[], ?::bigint[]) r(lo, hi)"
-                        + "   WHERE m.uid BETWEEN r.lo AND r.hi))")) {
+                // Two index range scans (the live (folder_id, uid) index), not a scan of the folder.
+                PreparedStatement s = c.prepareStatement("SELECT id, uid, flags FROM mirror_message"
+                        + " WHERE folder_id = ? AND destroyed_seq IS NULL AND uid = ANY(?)"
+                        + " UNION SELECT m.id, m.uid, m.flags FROM unnest(?::bigint[], ?::bigint[]) r(lo, hi)"
+                        + " CROSS JOIN LATERAL (SELECT id, uid, flags FROM mirror_message WHERE folder_id = ?"
+                        + "   AND destroyed_seq IS NULL AND uid BETWEEN r.lo AND r.hi) m")) {
             s.setString(1, folderId);
             s.setArray(2, c.createArrayOf("bigint", uids.toArray()));
             s.setArray(
@@ -339,6 +350,7 @@ public class MirrorStore {
                     c.createArrayOf(
                             "bigint",
                             ranges.stream().map(dev.mailsync.sync.UidRange::to).toArray()));
+            s.setString(5, folderId);
             List<MirrorMessageRef> out = new ArrayList<>();
             try (ResultSet r = s.executeQuery()) {
                 while (r.next()) {

@@ -23,6 +23,9 @@ import org.eclipse.angus.mail.imap.protocol.BODYSTRUCTURE;
 
 /** Turns what Angus parsed from FETCH responses into the plain values of {@code dev.mailsync.sync}. */
 final class FetchConversions {
+    /** Runs of white space and control characters, folded to one space in a preview (compiled once). */
+    private static final java.util.regex.Pattern BLANKS = java.util.regex.Pattern.compile("[\\s\\p{Cntrl}]+");
+
     /** The longest preview handed out, in characters. */
     static final int PREVIEW_MAX_CHARS = 200;
 
@@ -270,7 +273,7 @@ final class FetchConversions {
         if (text == null) {
             return null;
         }
-        String oneLine = text.replaceAll("[\\s\\p{Cntrl}]+", " ").strip();
+        String oneLine = BLANKS.matcher(text).replaceAll(" ").strip();
         if (oneLine.isEmpty()) {
             return null;
         }
