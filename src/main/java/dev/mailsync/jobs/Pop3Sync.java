@@ -127,6 +127,7 @@ public class Pop3Sync {
                     now));
             Tx.call(() -> {
                 store.confirmGone(accountId, token, plan.confirmedGone(), now);
+                store.retire(accountId, token, plan.retire(), now);
                 store.release(accountId, token, plan.release(), now);
                 return null;
             });
@@ -350,9 +351,10 @@ public class Pop3Sync {
     }
 
     /**
-     * A POP3 device's changes need no server: DELETE removes the message from the device's view (and,
-     * with deleteOnServerWhenDeletedOnDevice, makes it due on the server in this very sync); SET_FLAGS
-     * is kept in the mirror for the other devices. Anything else is REJECTED, never dropped.
+     * A POP3 device's changes need no server: DELETE removes the message from that device's view only (the
+     * other devices keep it), or — with deleteOnServerWhenDeletedOnDevice — from every device's view, and
+     * makes it due on the server in this very sync; SET_FLAGS is kept in the mirror for the other devices
+     * (NOT_FOUND for a message the device deleted). Anything else is REJECTED, never dropped.
      */
     private List<ChangeResult> applyChanges(JobStore.Claim claim, boolean deleteOnServer) {
         String accountId = claim.job().accountId();
@@ -371,20 +373,19 @@ public class Pop3Sync {
                     (status, reason) -> new ChangeResult(index, changeId, type, status, reason);
             switch (type) {
                 case "DELETE" -> {
-                    boolean deleted = Tx.call(
+                    Pop3Store.DeviceDelete deleted = Tx.call(
                             () -> store.deleteByDevice(accountId, token, messageId, deviceId, deleteOnServer, now));
-                    if (deleted) {
-                        results.add(result.apply(Status.APPLIED, null));
-                    } else if (Tx.call(() -> store.deletedByDevice(accountId, messageId))) {
-                        results.add(result.apply(Status.ALREADY_APPLIED, null));
-                    } else {
-                        results.add(result.apply(Status.NOT_FOUND, "no such message (it may be gone)"));
-                    }
+                    results.add(
+                            switch (deleted) {
+                                case APPLIED -> result.apply(Status.APPLIED, null);
+                                case ALREADY_APPLIED -> result.apply(Status.ALREADY_APPLIED, null);
+                                case NOT_FOUND -> result.apply(Status.NOT_FOUND, "no such message (it may be gone)");
+                            });
                 }
                 case "SET_FLAGS" -> {
                     Optional<MirrorStore.MessageTarget> target =
                             Tx.call(() -> mirror.liveMessage(accountId, messageId));
-                    if (target.isEmpty()) {
+                    if (target.isEmpty() || Tx.call(() -> store.hiddenFrom(deviceId, messageId))) {
                         results.add(result.apply(Status.NOT_FOUND, "no such message (it may be gone)"));
                         continue;
                     }

@@ -90,6 +90,15 @@ public class DeltaService {
             List<MessageRow> mUpdated = new ArrayList<>();
             List<String> mDestroyed = new ArrayList<>();
             for (MessageRow m : page.messages()) {
+                Long hiddenAt = page.hiddenAt().get(m.id());
+                if (hiddenAt != null) {
+                    // The device deleted it from its own view (POP3): `destroyed` once, on the page that holds
+                    // that delete; never news again, whatever else happens to the message.
+                    if (hiddenAt > from && hiddenAt <= page.lastSeq()) {
+                        mDestroyed.add(m.id());
+                    }
+                    continue;
+                }
                 boolean resent = page.resent().contains(m.id());
                 boolean isNew = m.createdSeq() > base || resent;
                 if (resent && m.destroyedSeq() == null) {
@@ -162,7 +171,8 @@ public class DeltaService {
                 state = c.state();
                 afterId = c.afterId();
             }
-            List<MessageRow> rows = store.liveMessages(accountId, afterId, limit + 1, view.maxPerFolder() != null);
+            List<MessageRow> rows =
+                    store.liveMessages(accountId, deviceId, afterId, limit + 1, view.maxPerFolder() != null);
             String next = null;
             if (rows.size() > limit) {
                 rows = rows.subList(0, limit);

@@ -96,7 +96,7 @@ public class DeviceService {
     private void resendWidened(String accountId, String deviceId, DeviceView before, DeviceView after) {
         Instant now = clock.instant();
         try {
-            List<String> messages = deltas.visibility(accountId).stream()
+            List<String> messages = deltas.visibility(accountId, deviceId).stream()
                     .filter(m ->
                             ViewRules.messageVisible(after, m.folderName(), m.internalDate(), m.newerInFolder(), now)
                                     && !ViewRules.messageVisible(

@@ -63,13 +63,16 @@ public class DeltaStore {
     /**
      * Rows whose latest change is in (since, upto], in change order; {@code lastSeq} of the last row.
      * {@code resent}: ids of rows in the page because the device's view was widened (see {@link #resend}).
+     * {@code hiddenAt}: of the page's messages, those the device deleted from its own view (POP3), with the
+     * change number of that delete (it may lie outside the page: then it is no news for this page).
      */
     public record ChangePage(
             List<FolderRow> folders,
             List<MessageRow> messages,
             boolean hasMore,
             long lastSeq,
-            java.util.Set<String> resent) {}
+            java.util.Set<String> resent,
+            Map<String, Long> hiddenAt) {}
 
     public Seqs seqs(String accountId) throws SQLException {
         try (Connection c = dataSource.getConnection();
@@ -102,13 +105,16 @@ public class DeltaStore {
                     + " UNION ALL"
                     + " SELECT kind::text, item_id, seq, true AS resent FROM device_resend"
                     + "   WHERE device_id = ? AND seq > ? AND seq <= ?"
+                    + " UNION ALL"
+                    + " SELECT 'M' AS kind, message_id, seq, false AS resent FROM device_hidden"
+                    + "   WHERE device_id = ? AND seq > ? AND seq <= ?"
                     + ") x ORDER BY change_seq LIMIT ?")) {
-                for (int i = 0; i < 3; i++) {
-                    s.setString(1 + 3 * i, i == 2 ? deviceId : accountId);
+                for (int i = 0; i < 4; i++) {
+                    s.setString(1 + 3 * i, i >= 2 ? deviceId : accountId);
                     s.setLong(2 + 3 * i, since);
                     s.setLong(3 + 3 * i, upto);
                 }
-                s.setInt(10, limit + 1);
+                s.setInt(13, limit + 1);
                 try (ResultSet r = s.executeQuery()) {
                     while (r.next()) {
                         if (rows == limit) {
@@ -130,15 +136,42 @@ public class DeltaStore {
                     messages(c, "m.id = ANY(?)", List.copyOf(messageIds), rankMessages),
                     hasMore,
                     lastSeq,
-                    resent);
+                    resent,
+                    hiddenAt(c, deviceId, List.copyOf(messageIds)));
         }
     }
+
+    private static Map<String, Long> hiddenAt(Connection c, String deviceId, List<String> messageIds)
+            throws SQLException {
+        if (messageIds.isEmpty()) {
+            return Map.of();
+        }
+        Map<String, Long> out = new HashMap<>();
+        try (PreparedStatement s = c.prepareStatement(
+                "SELECT message_id, seq FROM device_hidden WHERE device_id = ? AND message_id = ANY(?)")) {
+            s.setString(1, deviceId);
+            s.setArray(2, c.createArrayOf("text", messageIds.toArray()));
+            try (ResultSet r = s.executeQuery()) {
+                while (r.next()) {
+                    out.put(r.getString(1), r.getLong(2));
+                }
+            }
+        }
+        return out;
+    }
+
+    /** Leaves out the messages the device deleted from its own view (POP3). */
+    private static final String NOT_HIDDEN =
+            " AND NOT EXISTS (SELECT 1 FROM device_hidden h WHERE h.device_id = ? AND h.message_id = m.id)";
 
     /** A live message with what a view needs to decide whether it is visible. */
     public record Visibility(String id, String folderName, Instant internalDate, long newerInFolder) {}
 
-    /** Every live message of the account, with its rank among the newer ones of its folder. */
-    public List<Visibility> visibility(String accountId) throws SQLException {
+    /**
+     * Every live message of the account the device has not deleted from its own view, with its rank among
+     * the newer (live) ones of its folder.
+     */
+    public List<Visibility> visibility(String accountId, String deviceId) throws SQLException {
         try (Connection c = dataSource.getConnection();
                 PreparedStatement s = c.prepareStatement("SELECT m.id, f.name, m.internal_date,"
                         + " row_number() OVER (PARTITION BY m.folder_id"
@@ -147,9 +180,13 @@ public class DeltaStore {
                         + " WHERE m.account_id = ? AND m.destroyed_seq IS NULL")) {
             s.setString(1, accountId);
             s.setFetchSize(5_000);
+            Set<String> hidden = hidden(c, deviceId);
             List<Visibility> rows = new ArrayList<>();
             try (ResultSet r = s.executeQuery()) {
                 while (r.next()) {
+                    if (hidden.contains(r.getString(1))) {
+                        continue; // ranked among the others all the same, as in the device's deltas
+                    }
                     java.sql.Timestamp at = r.getTimestamp(3);
                     rows.add(new Visibility(
                             r.getString(1), r.getString(2), at == null ? null : at.toInstant(), r.getLong(4)));
@@ -190,6 +227,21 @@ public class DeltaStore {
                 s.executeBatch();
             }
         }
+    }
+
+    /** The ids of the messages the device deleted from its own view (POP3; none for IMAP). */
+    private static Set<String> hidden(Connection c, String deviceId) throws SQLException {
+        Set<String> out = new java.util.HashSet<>();
+        try (PreparedStatement s = c.prepareStatement("SELECT message_id FROM device_hidden WHERE device_id = ?")) {
+            s.setString(1, deviceId);
+            s.setFetchSize(5_000);
+            try (ResultSet r = s.executeQuery()) {
+                while (r.next()) {
+                    out.add(r.getString(1));
+                }
+            }
+        }
+        return out;
     }
 
     private static List<FolderRow> folders(Connection c, List<String> ids) throws SQLException {
@@ -239,16 +291,21 @@ public class DeltaStore {
         return ids.stream().map(byId::get).toList();
     }
 
-    /** One page of the live messages of an account, in id order, after {@code afterId}. */
-    public List<MessageRow> liveMessages(String accountId, String afterId, int limit, boolean rank)
+    /**
+     * One page of the live messages of an account that the device has not deleted from its own view, in id
+     * order, after {@code afterId}.
+     */
+    public List<MessageRow> liveMessages(String accountId, String deviceId, String afterId, int limit, boolean rank)
             throws SQLException {
         try (Connection c = dataSource.getConnection();
                 PreparedStatement s = c.prepareStatement(MESSAGE_SELECT
-                        + "m.account_id = ? AND m.destroyed_seq IS NULL AND m.id > ? ORDER BY m.id LIMIT ?")) {
+                        + "m.account_id = ? AND m.destroyed_seq IS NULL AND m.id > ?" + NOT_HIDDEN
+                        + " ORDER BY m.id LIMIT ?")) {
             s.setBoolean(1, rank);
             s.setString(2, accountId);
             s.setString(3, afterId == null ? "" : afterId);
-            s.setInt(4, limit);
+            s.setString(4, deviceId);
+            s.setInt(5, limit);
             List<MessageRow> rows = new ArrayList<>();
             try (ResultSet r = s.executeQuery()) {
                 while (r.next()) {

@@ -41,12 +41,14 @@ public class Pop3Store {
         this.dataSource = dataSource;
     }
 
-    /** What mailsync has stored for the account, for the planner. */
+    /** What mailsync has stored for the account, with the devices that hid each message, for the planner. */
     public List<Pop3Planner.Stored> stored(String accountId) throws SQLException {
         try (Connection c = dataSource.getConnection();
-                PreparedStatement s = c.prepareStatement("SELECT uidl, created_seq, first_downloaded_at,"
-                        + " server_state, deleted_by_device, server_delete_requested, released_at, server_size"
-                        + " FROM pop3_message WHERE account_id = ? ORDER BY created_seq")) {
+                PreparedStatement s = c.prepareStatement("SELECT p.uidl, p.created_seq, p.first_downloaded_at,"
+                        + " p.server_state, p.deleted_by_device, p.server_delete_requested, p.released_at,"
+                        + " p.server_size, ARRAY(SELECT h.device_id FROM device_hidden h"
+                        + "   WHERE h.message_id = p.mirror_message_id) AS hidden_from"
+                        + " FROM pop3_message p WHERE p.account_id = ? ORDER BY p.created_seq")) {
             s.setString(1, accountId);
             s.setFetchSize(5000);
             List<Pop3Planner.Stored> out = new ArrayList<>();
@@ -60,7 +62,8 @@ public class Pop3Store {
                             r.getString(5) != null,
                             r.getBoolean(6),
                             r.getTimestamp(7) != null,
-                            r.getLong(8)));
+                            r.getLong(8),
+                            Jdbc.stringSet(r, "hidden_from")));
                 }
             }
             return out;
@@ -236,6 +239,55 @@ public class Pop3Store {
         }
     }
 
+    /**
+     * Messages every device hid from its own view and whose server copy is confirmed gone: their mirror
+     * rows become tombstones (cause {@code DELETED_BY_DEVICE}, authored by no device: each device had its
+     * {@code destroyed} already), so their copies can be released. Checked again here: a device that
+     * appeared since the plan and does not hide the message keeps it.
+     */
+    public void retire(String accountId, long token, List<String> uidls, Instant now) throws SQLException {
+        if (uidls.isEmpty()) {
+            return;
+        }
+        try (Connection c = dataSource.getConnection()) {
+            JobStore.fence(c, accountId, token);
+            try (PreparedStatement copy = c.prepareStatement("UPDATE pop3_message p SET deleted_by_device ="
+                            + " (SELECT h.device_id FROM device_hidden h WHERE h.message_id = p.mirror_message_id"
+                            + "   ORDER BY h.seq DESC LIMIT 1)"
+                            + " WHERE p.account_id = ? AND p.uidl = ? AND p.server_state = 'GONE'"
+                            + " AND p.deleted_by_device IS NULL AND EXISTS (SELECT 1 FROM device d"
+                            + "   WHERE d.account_id = p.account_id)"
+                            + " AND NOT EXISTS (SELECT 1 FROM device d WHERE d.account_id = p.account_id"
+                            + "   AND NOT EXISTS (SELECT 1 FROM device_hidden h WHERE h.device_id = d.id"
+                            + "     AND h.message_id = p.mirror_message_id))"
+                            + " RETURNING p.mirror_message_id");
+                    PreparedStatement row = c.prepareStatement("UPDATE mirror_message SET destroyed_seq = ?,"
+                            + " change_seq = ?, destroyed_cause = ?, destroyed_at = ?, changed_by_device = NULL"
+                            + " WHERE id = ? AND destroyed_seq IS NULL")) {
+                for (String uidl : uidls) {
+                    copy.setString(1, accountId);
+                    copy.setString(2, uidl);
+                    String messageId = null;
+                    try (ResultSet r = copy.executeQuery()) {
+                        if (r.next()) {
+                            messageId = r.getString(1);
+                        }
+                    }
+                    if (messageId == null) {
+                        continue;
+                    }
+                    long seq = Jdbc.allocateSeq(c, accountId, 1);
+                    row.setLong(1, seq);
+                    row.setLong(2, seq);
+                    row.setString(3, MirrorStore.CAUSE_DEVICE_DELETE);
+                    row.setTimestamp(4, Jdbc.ts(now));
+                    row.setString(5, messageId);
+                    row.executeUpdate();
+                }
+            }
+        }
+    }
+
     /** Drops the content of copies nobody can read any more and whose server copy is confirmed gone. */
     public void release(String accountId, long token, List<String> uidls, Instant now) throws SQLException {
         update(
@@ -265,50 +317,94 @@ public class Pop3Store {
         }
     }
 
+    /** What a device's DELETE did. */
+    public enum DeviceDelete {
+        /** Hidden from the device (and, with deleteOnServer, deleted for the whole account). */
+        APPLIED,
+        /** The device had deleted it already, or a device deleted it for the whole account. */
+        ALREADY_APPLIED,
+        /** Not a POP3 message of the account (or its tombstone is purged). */
+        NOT_FOUND
+    }
+
     /**
-     * A device deleted the message from its view: the mirror row becomes a tombstone authored by that
-     * device, and the copy remembers it (with {@code onServer}, the server copy becomes due for deletion).
-     *
-     * @return false if the message is not a live POP3 message of the account
+     * A device deleted the message. It always leaves that device's view: a {@code device_hidden} row with
+     * the next change number gives that device alone a {@code destroyed}, and the message never comes back
+     * to it. Without {@code onServer} that is all: the other devices keep it, the copy stays readable. With
+     * {@code onServer} (deleteOnServerWhenDeletedOnDevice) the message is deleted for the whole account as
+     * well: the mirror row becomes a tombstone (every other device gets {@code destroyed}) and the copy
+     * becomes due for deletion on the server in this very sync.
      */
-    public boolean deleteByDevice(
+    public DeviceDelete deleteByDevice(
             String accountId, long token, String messageId, String deviceId, boolean onServer, Instant now)
             throws SQLException {
         try (Connection c = dataSource.getConnection()) {
             JobStore.fence(c, accountId, token);
-            try (PreparedStatement s = c.prepareStatement("UPDATE pop3_message SET deleted_by_device = ?,"
-                    + " server_delete_requested = server_delete_requested OR ? WHERE account_id = ?"
-                    + " AND mirror_message_id = ? AND deleted_by_device IS NULL")) {
+            boolean hidden;
+            boolean deletedForAll;
+            boolean live;
+            try (PreparedStatement s = c.prepareStatement("SELECT EXISTS (SELECT 1 FROM device_hidden h"
+                    + "   WHERE h.device_id = ? AND h.message_id = p.mirror_message_id),"
+                    + " p.deleted_by_device IS NOT NULL, m.destroyed_seq IS NULL"
+                    + " FROM pop3_message p JOIN mirror_message m ON m.id = p.mirror_message_id"
+                    + " WHERE p.account_id = ? AND p.mirror_message_id = ? FOR UPDATE OF p")) {
                 s.setString(1, deviceId);
-                s.setBoolean(2, onServer);
-                s.setString(3, accountId);
-                s.setString(4, messageId);
-                if (s.executeUpdate() == 0) {
-                    return false;
+                s.setString(2, accountId);
+                s.setString(3, messageId);
+                try (ResultSet r = s.executeQuery()) {
+                    if (!r.next()) {
+                        return DeviceDelete.NOT_FOUND;
+                    }
+                    hidden = r.getBoolean(1);
+                    deletedForAll = r.getBoolean(2);
+                    live = r.getBoolean(3);
                 }
             }
-            long seq = Jdbc.allocateSeq(c, accountId, 1);
+            if (hidden || deletedForAll) {
+                return DeviceDelete.ALREADY_APPLIED;
+            }
+            if (!live) {
+                return DeviceDelete.NOT_FOUND;
+            }
+            long seq = Jdbc.allocateSeq(c, accountId, onServer ? 2 : 1);
+            try (PreparedStatement s =
+                    c.prepareStatement("INSERT INTO device_hidden (device_id, message_id, seq) VALUES (?, ?, ?)")) {
+                s.setString(1, deviceId);
+                s.setString(2, messageId);
+                s.setLong(3, seq);
+                s.executeUpdate();
+            }
+            if (!onServer) {
+                return DeviceDelete.APPLIED;
+            }
+            try (PreparedStatement s = c.prepareStatement("UPDATE pop3_message SET deleted_by_device = ?,"
+                    + " server_delete_requested = true WHERE account_id = ? AND mirror_message_id = ?")) {
+                s.setString(1, deviceId);
+                s.setString(2, accountId);
+                s.setString(3, messageId);
+                s.executeUpdate();
+            }
             try (PreparedStatement s = c.prepareStatement("UPDATE mirror_message SET destroyed_seq = ?,"
                     + " change_seq = ?, destroyed_cause = ?, destroyed_at = ?, changed_by_device = ?"
                     + " WHERE id = ? AND destroyed_seq IS NULL")) {
-                s.setLong(1, seq);
-                s.setLong(2, seq);
+                s.setLong(1, seq + 1);
+                s.setLong(2, seq + 1);
                 s.setString(3, MirrorStore.CAUSE_DEVICE_DELETE);
                 s.setTimestamp(4, Jdbc.ts(now));
                 s.setString(5, deviceId);
                 s.setString(6, messageId);
                 s.executeUpdate();
             }
-            return true;
+            return DeviceDelete.APPLIED;
         }
     }
 
-    /** A message a device already deleted (it is still known, so a retried change answers ALREADY_APPLIED). */
-    public boolean deletedByDevice(String accountId, String messageId) throws SQLException {
+    /** Whether the device deleted the message from its own view (its changes to it answer NOT_FOUND). */
+    public boolean hiddenFrom(String deviceId, String messageId) throws SQLException {
         try (Connection c = dataSource.getConnection();
-                PreparedStatement s = c.prepareStatement("SELECT 1 FROM pop3_message WHERE account_id = ?"
-                        + " AND mirror_message_id = ? AND deleted_by_device IS NOT NULL")) {
-            s.setString(1, accountId);
+                PreparedStatement s =
+                        c.prepareStatement("SELECT 1 FROM device_hidden WHERE device_id = ? AND message_id = ?")) {
+            s.setString(1, deviceId);
             s.setString(2, messageId);
             try (ResultSet r = s.executeQuery()) {
                 return r.next();

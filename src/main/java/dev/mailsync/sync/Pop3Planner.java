@@ -27,7 +27,9 @@ import java.util.TreeSet;
  *       messages would it name?), nor is a stored UIDL listed with another size (reused for another
  *       message);
  *   <li>a deletion is confirmed only by a later listing without the UIDL; a stored copy is released only
- *       once the server copy is confirmed gone and no device can read the message any more.
+ *       once the server copy is confirmed gone and no device can read the message any more: a device
+ *       deleted it for the whole account (its mirror row is a tombstone), or every device of the account
+ *       has hidden it from its own view ({@link Plan#retire()}).
  * </ul>
  */
 public final class Pop3Planner {
@@ -45,8 +47,10 @@ public final class Pop3Planner {
 
     /**
      * A stored message. {@code createdSeq} is the change number that gave devices the message; {@code
-     * deletedOnDevice}: a device removed it from its view (the mirror row is a tombstone); {@code
-     * serverDeleteRequested}: that delete also asked for deletion on the server.
+     * deletedOnDevice}: no device sees it any more (the mirror row is a tombstone: a device deleted it with
+     * deleteOnServerWhenDeletedOnDevice, or it was retired); {@code serverDeleteRequested}: that delete
+     * also asked for deletion on the server; {@code hiddenFrom}: the devices that deleted it from their
+     * own view only (the others still see it).
      */
     public record Stored(
             String uidl,
@@ -56,7 +60,34 @@ public final class Pop3Planner {
             boolean deletedOnDevice,
             boolean serverDeleteRequested,
             boolean released,
-            long serverSize) {
+            long serverSize,
+            Set<String> hiddenFrom) {
+
+        public Stored {
+            hiddenFrom = Set.copyOf(hiddenFrom);
+        }
+
+        /** A stored message no device has hidden from its own view. */
+        public Stored(
+                String uidl,
+                long createdSeq,
+                Instant firstDownloadedAt,
+                ServerState state,
+                boolean deletedOnDevice,
+                boolean serverDeleteRequested,
+                boolean released,
+                long serverSize) {
+            this(
+                    uidl,
+                    createdSeq,
+                    firstDownloadedAt,
+                    state,
+                    deletedOnDevice,
+                    serverDeleteRequested,
+                    released,
+                    serverSize,
+                    Set.of());
+        }
 
         /** A stored message whose LIST size is not known ({@code serverSize} -1: the size is not checked). */
         public Stored(
@@ -77,6 +108,16 @@ public final class Pop3Planner {
          */
         boolean matches(Listed l) {
             return serverSize < 0 || serverSize == l.size();
+        }
+
+        /** The device has the message, or is done with it: it acknowledged it, or hid it from its view. */
+        boolean dealtWithBy(Device d) {
+            return d.ackedSeq() >= createdSeq || hiddenFrom.contains(d.id());
+        }
+
+        /** Every device of the account hid it: none sees it (an account without devices has no say yet). */
+        boolean hiddenFromAll(List<Device> devices) {
+            return !devices.isEmpty() && devices.stream().allMatch(d -> hiddenFrom.contains(d.id()));
         }
     }
 
@@ -128,11 +169,19 @@ public final class Pop3Planner {
         }
     }
 
+    /**
+     * What to do. {@code retire}: stored messages every device has hidden from its own view and whose
+     * server copy is confirmed gone: their mirror rows become tombstones (no device sees them, and a
+     * device added later must not get them: the server no longer has them either), so their copies are
+     * released with {@code release} in the same step. While the server still has such a message it stays
+     * in the mirror, as the server's listing would give it to a new device.
+     */
     public record Plan(
             List<Listed> downloads,
             List<Skip> skips,
             List<Deletion> deletions,
             List<String> confirmedGone,
+            List<String> retire,
             List<String> release,
             List<String> staleDevices,
             List<Upcoming> upcoming) {}
@@ -185,6 +234,7 @@ public final class Pop3Planner {
             }
         }
         List<String> confirmed = new ArrayList<>();
+        List<String> retire = new ArrayList<>();
         List<String> release = new ArrayList<>();
         for (Stored s : stored.values()) {
             boolean listed = occurrences.containsKey(s.uidl());
@@ -193,13 +243,21 @@ public final class Pop3Planner {
                 confirmed.add(s.uidl());
                 state = ServerState.GONE;
             }
-            if (state == ServerState.GONE && s.deletedOnDevice() && !s.released()) {
+            if (state != ServerState.GONE || s.released()) {
+                continue;
+            }
+            boolean nobodySeesIt = s.deletedOnDevice();
+            if (!nobodySeesIt && s.hiddenFromAll(in.devices())) {
+                retire.add(s.uidl());
+                nobodySeesIt = true;
+            }
+            if (nobodySeesIt) {
                 release.add(s.uidl());
             }
         }
         upcoming.sort(Comparator.comparing(Upcoming::dueAt, Comparator.nullsLast(Comparator.naturalOrder()))
                 .thenComparing(Upcoming::uidl));
-        return new Plan(downloads, skips, deletions, confirmed, release, stale, upcoming);
+        return new Plan(downloads, skips, deletions, confirmed, retire, release, stale, upcoming);
     }
 
     /** Devices not seen for longer than {@code staleAfter}: they stop blocking DELETE_AFTER_ALL_DEVICES. */
@@ -212,14 +270,17 @@ public final class Pop3Planner {
                 .toList();
     }
 
-    /** Devices that have not acknowledged a message yet, by device id (for visibility). */
+    /**
+     * How many messages each device has not acknowledged yet, by device id (for visibility); a message a
+     * device hid from its own view no longer waits for it.
+     */
     public static Map<String, Long> awaitingAcknowledgement(List<Stored> stored, List<Device> devices) {
         Map<String, Long> out = new LinkedHashMap<>();
         for (Device d : devices) {
             out.put(
                     d.id(),
                     stored.stream()
-                            .filter(s -> !s.deletedOnDevice() && !s.released() && s.createdSeq() > d.ackedSeq())
+                            .filter(s -> !s.deletedOnDevice() && !s.released() && !s.dealtWithBy(d))
                             .count());
         }
         return out;
@@ -241,7 +302,8 @@ public final class Pop3Planner {
                         : new Decision(DeleteReason.DELETE_AFTER_DAYS, null);
             }
             case DELETE_AFTER_FIRST_DEVICE -> {
-                boolean any = in.devices().stream().anyMatch(d -> d.ackedSeq() >= s.createdSeq());
+                // A device that hid the message from its view had it too.
+                boolean any = in.devices().stream().anyMatch(s::dealtWithBy);
                 yield any
                         ? new Decision(DeleteReason.DELETE_AFTER_FIRST_DEVICE, null)
                         : new Decision(
@@ -256,13 +318,14 @@ public final class Pop3Planner {
                                                 .toList()));
             }
             case DELETE_AFTER_ALL_DEVICES -> {
+                // A device that hid the message from its view does not need it any more: it never blocks.
                 List<String> waiting = active.stream()
-                        .filter(d -> d.ackedSeq() < s.createdSeq())
+                        .filter(d -> !s.dealtWithBy(d))
                         .map(Device::id)
                         .sorted()
                         .toList();
                 // With every device stale, at least one of them must have it: never delete unseen mail.
-                boolean someoneHasIt = in.devices().stream().anyMatch(d -> d.ackedSeq() >= s.createdSeq());
+                boolean someoneHasIt = in.devices().stream().anyMatch(s::dealtWithBy);
                 if (waiting.isEmpty() && someoneHasIt) {
                     yield new Decision(DeleteReason.DELETE_AFTER_ALL_DEVICES, null);
                 }

@@ -7,6 +7,7 @@ import dev.mailsync.support.Api;
 import dev.mailsync.support.Sync;
 import io.restassured.path.json.JsonPath;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
@@ -174,12 +175,161 @@ abstract class Pop3FlowContract extends Pop3FlowContractSupport {
         assertThat(job.getList("results.status")).containsExactly("APPLIED", "REJECTED");
         assertThat(job.getList("pop3.deleted.policy")).containsExactly("DELETED_ON_DEVICE");
         assertThat(box.count()).isZero();
+        // Deleted for the whole account: every device gets `destroyed`, the deleting one too.
         assertThat(Sync.allChanges(subject, account, laptop, laptopBefore.state, 100).destroyed)
+                .containsExactly(delta.created.get(0));
+        assertThat(Sync.allChanges(subject, account, phone, delta.state, 100).destroyed)
                 .containsExactly(delta.created.get(0));
         as(subject)
                 .get("/v1/accounts/{a}/messages/{m}", account, delta.created.get(0))
                 .then()
                 .statusCode(404);
+        assertThat(Sync.runWith(subject, account, phone, delete(delta.created.get(0)))
+                        .getList("results.status"))
+                .as("a retried delete")
+                .containsExactly("ALREADY_APPLIED");
+        assertThat(Sync.runWith(subject, account, laptop, delete(delta.created.get(0)))
+                        .getList("results.status"))
+                .as("the laptop's delete of what is gone for every device")
+                .containsExactly("ALREADY_APPLIED");
+    }
+
+    @Test
+    void aDeviceDeleteHidesTheMessageFromThatDeviceOnlyAndTheOthersKeepReadingIt() {
+        Mailbox box = mailbox();
+        box.deliver(message("Hidden"));
+        box.deliver(message("Other"));
+        String account = account(box, "KEEP", false);
+        String phone = Api.createDevice(subject, account, "phone");
+        String laptop = Api.createDevice(subject, account, "laptop");
+        sync(account, phone);
+        Sync.Delta phoneFirst = Sync.allChanges(subject, account, phone, null, 100);
+        Sync.Delta laptopFirst = Sync.allChanges(subject, account, laptop, null, 100);
+        String hidden = phoneFirst.created.get(phoneFirst.createdSubjects.indexOf("Hidden"));
+        ack(account, phone, phoneFirst.state);
+
+        JsonPath job = Sync.runWith(subject, account, phone, delete(hidden));
+        assertThat(job.getList("results.status")).containsExactly("APPLIED");
+        assertThat(job.getList("pop3.deleted")).isEmpty();
+        assertThat(box.count()).as("the server keeps it").isEqualTo(2);
+
+        Sync.Delta phoneAfter = Sync.allChanges(subject, account, phone, phoneFirst.state, 100);
+        assertThat(phoneAfter.destroyed).containsExactly(hidden);
+        assertThat(phoneAfter.created).isEmpty();
+        assertThat(Sync.allChanges(subject, account, laptop, laptopFirst.state, 100).destroyed)
+                .as("the laptop keeps it")
+                .isEmpty();
+        assertThat(Sync.allChanges(subject, account, laptop, null, 100).createdSubjects)
+                .containsExactlyInAnyOrder("Hidden", "Other");
+        assertThat(Sync.allChanges(subject, account, phone, null, 100).createdSubjects)
+                .as("a phone starting over does not get it back")
+                .containsExactly("Other");
+        assertThat(deviceView(account, phone)).containsExactly("Other");
+        assertThat(deviceView(account, laptop)).containsExactlyInAnyOrder("Hidden", "Other");
+        assertThat(raw(account, hidden)).contains("Subject: Hidden");
+        assertThat(message(account, hidden).getString("text")).contains("Body of Hidden");
+
+        assertThat(Sync.runWith(subject, account, phone, delete(hidden)).getList("results.status"))
+                .as("a retried delete")
+                .containsExactly("ALREADY_APPLIED");
+        assertThat(Sync.runWith(subject, account, phone, setSeen(hidden)).getList("results.status"))
+                .as("a flag change on a message the phone deleted")
+                .containsExactly("NOT_FOUND");
+        assertThat(Sync.runWith(subject, account, laptop, setSeen(hidden)).getList("results.status"))
+                .containsExactly("APPLIED");
+        Sync.Delta phoneLater = Sync.allChanges(subject, account, phone, phoneAfter.state, 100);
+        assertThat(phoneLater.created).isEmpty();
+        assertThat(phoneLater.updated)
+                .as("the laptop's flag change is no news for the phone")
+                .isEmpty();
+        assertThat(phoneLater.destroyed).isEmpty();
+
+        // A view widened again brings back what the phone still has, not what it deleted.
+        patchView(account, phone, Map.of("folders", List.of("Elsewhere")));
+        patchView(account, phone, Map.of("folders", List.of("INBOX")));
+        Sync.Delta widened = Sync.allChanges(subject, account, phone, phoneLater.state, 100);
+        assertThat(widened.createdSubjects).containsExactly("Other");
+
+        JsonPath laptopDelete = Sync.runWith(subject, account, laptop, delete(hidden));
+        assertThat(laptopDelete.getList("results.status"))
+                .as("the laptop still had it: its delete applies too")
+                .containsExactly("APPLIED");
+        assertThat(laptopDelete.getList("pop3.deleted")).isEmpty();
+        assertThat(Sync.allChanges(subject, account, laptop, laptopFirst.state, 100).destroyed)
+                .containsExactly(hidden);
+        assertThat(box.count()).isEqualTo(2);
+        assertThat(sync(account, phone).getInt("pop3.downloaded"))
+                .as("its UIDL stays known")
+                .isZero();
+    }
+
+    @Test
+    void deleteAfterAllDevicesDoesNotWaitForADeviceThatDeletedTheMessage() {
+        Mailbox box = mailbox();
+        box.deliver(message("Unwanted"));
+        String account = account(box, "DELETE_AFTER_ALL_DEVICES", false);
+        String phone = Api.createDevice(subject, account, "phone");
+        String laptop = Api.createDevice(subject, account, "laptop");
+        sync(account, laptop);
+        String id = Sync.allChanges(subject, account, phone, null, 100).created.get(0);
+
+        // The phone deletes it without ever acknowledging it.
+        JsonPath hide = Sync.runWith(subject, account, phone, delete(id));
+        assertThat(hide.getList("results.status")).containsExactly("APPLIED");
+        assertThat(hide.getList("pop3.deleted")).as("the laptop has not got it").isEmpty();
+        assertThat(box.count()).isEqualTo(1);
+        JsonPath view = accountView(account);
+        assertThat(view.getList("pop3.nextDeletions.waitingFor.flatten()")).containsOnly(laptop);
+        assertThat(view.getList("pop3.devices.findAll { it.deviceId == '" + phone + "' }.awaitingAcknowledgement"))
+                .containsExactly(0);
+
+        Sync.Delta laptopDelta = Sync.allChanges(subject, account, laptop, null, 100);
+        assertThat(laptopDelta.created).containsExactly(id);
+        ack(account, laptop, laptopDelta.state);
+        assertThat(sync(account, laptop).getList("pop3.deleted.policy")).containsExactly("DELETE_AFTER_ALL_DEVICES");
+        assertThat(box.count()).as("gone from the server").isZero();
+        JsonPath confirming = sync(account, laptop);
+        assertThat(confirming.getInt("pop3.confirmedDeleted")).isEqualTo(1);
+        assertThat(confirming.getInt("pop3.released"))
+                .as("the laptop still reads it")
+                .isZero();
+        assertThat(raw(account, id)).contains("Subject: Unwanted");
+
+        // Once the laptop deletes it too, nobody can read it: the copy goes.
+        JsonPath last = Sync.runWith(subject, account, laptop, delete(id));
+        assertThat(last.getList("results.status")).containsExactly("APPLIED");
+        assertThat(last.getInt("pop3.released")).isEqualTo(1);
+        as(subject).get("/v1/accounts/{a}/messages/{m}", account, id).then().statusCode(404);
+        assertThat(Sync.allChanges(subject, account, laptop, laptopDelta.state, 100).destroyed)
+                .containsExactly(id);
+    }
+
+    protected static String delete(String messageId) {
+        return "{\"changes\":[{\"type\":\"DELETE\",\"messageId\":\"" + messageId + "\"}]}";
+    }
+
+    protected static String setSeen(String messageId) {
+        return "{\"changes\":[{\"type\":\"SET_FLAGS\",\"messageId\":\"" + messageId + "\",\"add\":[\"\\\\Seen\"]}]}";
+    }
+
+    /** The subjects of a device's full current view. */
+    protected List<String> deviceView(String account, String device) {
+        return as(subject)
+                .get("/v1/accounts/{a}/devices/{d}/messages", account, device)
+                .then()
+                .statusCode(200)
+                .extract()
+                .jsonPath()
+                .getList("items.subject", String.class);
+    }
+
+    protected void patchView(String account, String device, Map<String, Object> view) {
+        as(subject)
+                .contentType("application/merge-patch+json")
+                .body(Map.of("view", view))
+                .patch("/v1/accounts/{a}/devices/{d}", account, device)
+                .then()
+                .statusCode(200);
     }
 
     protected static List<String> ids(Sync.Delta d) {

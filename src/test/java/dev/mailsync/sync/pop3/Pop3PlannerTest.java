@@ -204,6 +204,96 @@ class Pop3PlannerTest {
         assertThat(p.deletions()).extracting(Pop3Planner.Deletion::number).containsExactly(4);
     }
 
+    private static Stored hidden(String uidl, long seq, ServerState state, String... devices) {
+        return new Stored(uidl, seq, NOW, state, false, false, false, 10, java.util.Set.of(devices));
+    }
+
+    @Test
+    void aDeviceThatHidTheMessageNoLongerBlocksDeleteAfterAllDevices() {
+        List<Listed> listing = List.of(new Listed(1, "a", 10));
+        List<Device> devices = List.of(device("hider", 0), device("reader", 0));
+        var nobodyHasIt = plan(listing, List.of(hidden("a", 7, ServerState.ON_SERVER, "hider")), devices, ALL, false);
+        assertThat(nobodyHasIt.deletions()).isEmpty();
+        assertThat(nobodyHasIt.upcoming())
+                .singleElement()
+                .satisfies(u -> assertThat(u.waitingFor()).containsExactly("reader"));
+
+        var readerHasIt = plan(
+                listing,
+                List.of(hidden("a", 7, ServerState.ON_SERVER, "hider")),
+                List.of(device("hider", 0), device("reader", 7)),
+                ALL,
+                false);
+        assertThat(readerHasIt.deletions())
+                .extracting(Pop3Planner.Deletion::reason)
+                .containsExactly(DeleteReason.DELETE_AFTER_ALL_DEVICES);
+        assertThat(Pop3Planner.awaitingAcknowledgement(
+                        List.of(hidden("a", 7, ServerState.ON_SERVER, "hider")), devices))
+                .containsEntry("hider", 0L)
+                .containsEntry("reader", 1L);
+    }
+
+    @Test
+    void aDeviceThatHidTheMessageHadItForDeleteAfterFirstDevice() {
+        var p = plan(
+                List.of(new Listed(1, "a", 10)),
+                List.of(hidden("a", 7, ServerState.ON_SERVER, "d1")),
+                List.of(device("d1", 0), device("d2", 0)),
+                FIRST,
+                false);
+        assertThat(p.deletions())
+                .extracting(Pop3Planner.Deletion::reason)
+                .containsExactly(DeleteReason.DELETE_AFTER_FIRST_DEVICE);
+    }
+
+    @Test
+    void aMessageHiddenFromSomeDevicesIsNeitherDeletedOnTheServerByTheOptionNorReleased() {
+        List<Device> devices = List.of(device("d1", 9), device("d2", 9));
+        var listed = plan(
+                List.of(new Listed(1, "a", 10)),
+                List.of(hidden("a", 7, ServerState.ON_SERVER, "d1")),
+                devices,
+                Pop3Retention.KEEP,
+                true);
+        assertThat(listed.deletions()).as("hiding asks nothing of the server").isEmpty();
+        var gone = plan(List.of(), List.of(hidden("a", 7, ServerState.DELETE_SENT, "d1")), devices, ALL, false);
+        assertThat(gone.confirmedGone()).containsExactly("a");
+        assertThat(gone.retire()).isEmpty();
+        assertThat(gone.release()).as("d2 still reads it from the copy").isEmpty();
+    }
+
+    @Test
+    void aMessageEveryDeviceHidIsRetiredAndReleasedOnlyOnceTheServerCopyIsGone() {
+        List<Device> devices = List.of(device("d1", 9), device("d2", 9));
+        var onServer = plan(
+                List.of(new Listed(1, "a", 10)),
+                List.of(hidden("a", 7, ServerState.ON_SERVER, "d1", "d2")),
+                devices,
+                Pop3Retention.KEEP,
+                false);
+        assertThat(onServer.retire())
+                .as("a new device would still get it from the server")
+                .isEmpty();
+        assertThat(onServer.release()).isEmpty();
+
+        var gone = plan(List.of(), List.of(hidden("a", 7, ServerState.GONE, "d1", "d2")), devices, ALL, false);
+        assertThat(gone.retire()).containsExactly("a");
+        assertThat(gone.release()).containsExactly("a");
+
+        var newDevice = plan(
+                List.of(),
+                List.of(hidden("a", 7, ServerState.GONE, "d1", "d2")),
+                List.of(device("d1", 9), device("d2", 9), device("d3", 0)),
+                ALL,
+                false);
+        assertThat(newDevice.retire()).as("d3 has not hidden it").isEmpty();
+        assertThat(newDevice.release()).isEmpty();
+
+        var noDevices = plan(List.of(), List.of(hidden("a", 7, ServerState.GONE)), List.of(), ALL, false);
+        assertThat(noDevices.retire()).as("an account without devices keeps it").isEmpty();
+        assertThat(noDevices.release()).isEmpty();
+    }
+
     @Test
     void awaitingAcknowledgementCountsPerDevice() {
         var counts = Pop3Planner.awaitingAcknowledgement(

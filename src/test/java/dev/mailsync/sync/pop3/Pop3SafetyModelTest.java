@@ -25,9 +25,10 @@ import net.jqwik.api.constraints.IntRange;
 /**
  * A model of the POP3 engine around the real planner: a server with RFC 1939 semantics (DELE takes effect
  * only at a completed QUIT), mailsync's store written step by step as the engine does, devices that
- * acknowledge, a clock, and crashes at every step of a sync. Random interleavings must never lose a
- * message (off the server without a readable stored copy, unless a device deleted it) nor send DELE for
- * a message the policy does not yet allow to delete.
+ * acknowledge, delete messages from their own view (or, with deleteOnServerWhenDeletedOnDevice, for the
+ * whole account) and join the account, a clock, and crashes at every step of a sync. Random interleavings
+ * must never lose a message (off the server without a readable stored copy while a device still sees it)
+ * nor send DELE for a message the policy does not yet allow to delete.
  */
 class Pop3SafetyModelTest {
     private static final Duration STALE = Duration.ofDays(30);
@@ -52,9 +53,13 @@ class Pop3SafetyModelTest {
         final long seq;
         final Instant firstDownloadedAt;
         ServerState state = ServerState.ON_SERVER;
+        /** No device sees it: deleted for the whole account, or retired once every device hid it. */
         boolean deletedOnDevice;
+
         boolean serverDeleteRequested;
         boolean released;
+        /** Devices that deleted it from their own view only. */
+        final Set<String> hiddenFrom = new HashSet<>();
 
         Copy(int sourceId, long serverSize, long seq, Instant at) {
             this.sourceId = sourceId;
@@ -115,7 +120,8 @@ class Pop3SafetyModelTest {
                             e.getValue().deletedOnDevice,
                             e.getValue().serverDeleteRequested,
                             e.getValue().released,
-                            e.getValue().serverSize))
+                            e.getValue().serverSize,
+                            e.getValue().hiddenFrom))
                     .toList();
             Pop3Planner.Plan plan = Pop3Planner.plan(new Pop3Planner.Input(
                     listing, stored, devices(), retention, deleteOnDeviceDelete, 1_000, STALE, now));
@@ -125,6 +131,15 @@ class Pop3SafetyModelTest {
             }
             for (String uidl : plan.confirmedGone()) {
                 store.get(uidl).state = ServerState.GONE;
+            }
+            for (String uidl : plan.retire()) {
+                Copy c = store.get(uidl);
+                assertThat(c.state).isEqualTo(ServerState.GONE);
+                assertThat(c.deletedOnDevice).isFalse();
+                assertThat(c.hiddenFrom)
+                        .as("retired only once every device hid it")
+                        .containsAll(acked.keySet());
+                c.deletedOnDevice = true;
             }
             for (String uidl : plan.release()) {
                 Copy c = store.get(uidl);
@@ -181,18 +196,26 @@ class Pop3SafetyModelTest {
                 case DELETE_AFTER_DAYS ->
                     assertThat(now).isAfterOrEqualTo(c.firstDownloadedAt.plus(Duration.ofDays(retention.days())));
                 case DELETE_AFTER_FIRST_DEVICE ->
-                    assertThat(acked.values()).as("some device has it").anyMatch(a -> a >= c.seq);
+                    assertThat(acked.keySet())
+                            .as("some device has it (or hid it)")
+                            .anyMatch(dev -> hasOrHid(dev, c));
                 case DELETE_AFTER_ALL_DEVICES -> {
-                    assertThat(acked.values()).as("some device has it").anyMatch(a -> a >= c.seq);
+                    assertThat(acked.keySet())
+                            .as("some device has it (or hid it)")
+                            .anyMatch(dev -> hasOrHid(dev, c));
                     for (String device : acked.keySet()) {
                         if (!lastSeen.get(device).isBefore(staleLimit)) {
-                            assertThat(acked.get(device))
-                                    .as("active device %s has it", device)
-                                    .isGreaterThanOrEqualTo(c.seq);
+                            assertThat(hasOrHid(device, c))
+                                    .as("active device %s has it or hid it", device)
+                                    .isTrue();
                         }
                     }
                 }
             }
+        }
+
+        boolean hasOrHid(String device, Copy c) {
+            return acked.get(device) >= c.seq || c.hiddenFrom.contains(device);
         }
 
         void ack(int device) {
@@ -201,13 +224,28 @@ class Pop3SafetyModelTest {
             lastSeen.put(d, now);
         }
 
+        /** A device deletes a message it still sees: from its own view, or for every device with the option. */
         void deviceDelete(int which) {
-            List<Copy> live =
-                    store.values().stream().filter(c -> !c.deletedOnDevice).toList();
-            if (!live.isEmpty()) {
-                Copy c = live.get(which % live.size());
-                c.deletedOnDevice = true;
-                c.serverDeleteRequested = deleteOnDeviceDelete;
+            String device = "d" + (which % acked.size());
+            List<Copy> visible = store.values().stream()
+                    .filter(c -> !c.deletedOnDevice && !c.hiddenFrom.contains(device))
+                    .toList();
+            if (!visible.isEmpty()) {
+                Copy c = visible.get((which / acked.size()) % visible.size());
+                c.hiddenFrom.add(device);
+                if (deleteOnDeviceDelete) {
+                    c.deletedOnDevice = true;
+                    c.serverDeleteRequested = true;
+                }
+            }
+        }
+
+        /** A device joins the account: it must get every message no device deleted for the whole account. */
+        void addDevice() {
+            if (acked.size() < 4) {
+                String d = "d" + acked.size();
+                acked.put(d, 0L);
+                lastSeen.put(d, now);
             }
         }
 
@@ -233,6 +271,14 @@ class Pop3SafetyModelTest {
                         .as("message %d is readable or was deleted by a device", id)
                         .isTrue();
             }
+            for (Copy c : store.values()) {
+                boolean someDeviceSeesIt = !c.deletedOnDevice && !c.hiddenFrom.containsAll(acked.keySet());
+                if (someDeviceSeesIt) {
+                    assertThat(c.released)
+                            .as("a copy a device still sees stays readable")
+                            .isFalse();
+                }
+            }
         }
     }
 
@@ -256,12 +302,11 @@ class Pop3SafetyModelTest {
                 case 6, 7 -> model.ack(op / 10);
                 case 8 -> model.now = model.now.plus(Duration.ofHours((op / 10) % 24 * 24 + 1));
                 case 9 -> {
-                    if (op % 3 == 0) {
-                        model.deviceDelete(op / 10);
-                    } else if (op % 3 == 1) {
-                        model.removedElsewhere(op / 10);
-                    } else {
-                        model.now = model.now.plus(Duration.ofDays(31));
+                    switch ((op / 10) % 5) {
+                        case 0, 1 -> model.deviceDelete(op / 50);
+                        case 2 -> model.removedElsewhere(op / 50);
+                        case 3 -> model.now = model.now.plus(Duration.ofDays(31));
+                        default -> model.addDevice();
                     }
                 }
                 default -> throw new IllegalStateException();
