@@ -21,6 +21,7 @@ import dev.mailsync.sync.FolderPlanner;
 import dev.mailsync.sync.FolderScanPlan;
 import dev.mailsync.sync.FolderStatus;
 import dev.mailsync.sync.ImapScanPlanner;
+import dev.mailsync.sync.MessageSummary;
 import dev.mailsync.sync.MirrorMessageRef;
 import dev.mailsync.sync.Protocol;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -43,6 +44,13 @@ import org.jboss.logging.Logger;
 @ApplicationScoped
 public class SyncRunner {
     private static final Logger LOG = Logger.getLogger(SyncRunner.class);
+
+    /**
+     * New messages in one folder from which on the job refreshes PostgreSQL's statistics of the mirror
+     * right after (in the background): after a first sync of a large folder the planner would otherwise not know the
+     * folder is large until autovacuum gets to it, and picks plans that scan the folder.
+     */
+    static final int ANALYZE_AFTER = 10_000;
 
     private final AccountRepository accounts;
     private final DeviceRepository devices;
@@ -285,14 +293,23 @@ public class SyncRunner {
             });
         }
         phases.enter(SyncPhases.Phase.FETCH);
-        imap.fetchSummaries(
-                folder.name(),
-                plan.uidsToFetch(),
-                config.sync().summaryChunk(),
-                chunk -> Tx.call(() -> {
-                    mirror.insertMessages(accountId, token, folderId, chunk);
-                    return null;
-                }));
+        int chunkSize = config.sync().summaryChunk();
+        java.util.function.Consumer<List<MessageSummary>> insert = chunk -> Tx.call(() -> {
+            mirror.insertMessages(accountId, token, folderId, chunk);
+            return null;
+        });
+        if (plan.uidsToFetch().size() <= chunkSize) {
+            imap.fetchSummaries(folder.name(), plan.uidsToFetch(), chunkSize, insert);
+        } else {
+            // Many new messages (a first sync): the next chunk is read while the last one is stored.
+            try (BackgroundStore<List<MessageSummary>> store = new BackgroundStore<>("mailsync-mirror-store", insert)) {
+                imap.fetchSummaries(folder.name(), plan.uidsToFetch(), chunkSize, store::submit);
+                store.finish();
+            }
+            if (plan.uidsToFetch().size() >= ANALYZE_AFTER) {
+                mirror.analyzeSoon();
+            }
+        }
         phases.enter(SyncPhases.Phase.APPLY);
         Tx.call(() -> {
             mirror.updateFolderStatus(accountId, token, folderId, serverStatus);

@@ -459,6 +459,49 @@ class JobQueueTest {
                 .body("folders.destroyed", hasItem("fld_new_" + account));
     }
 
+    @Test
+    void mirror_lookups_by_uid_and_vanished_range_and_its_statistics_after_a_bulk_load() throws Exception {
+        String folder = "fld_lk_" + account;
+        sql("INSERT INTO mirror_folder (id, account_id, name, created_seq, change_seq) VALUES ('" + folder + "', '"
+                + account + "', 'INBOX', 1, 1)");
+        sql("INSERT INTO mirror_message (id, account_id, folder_id, uid, flags, size, created_seq, change_seq)"
+                + " SELECT 'msg_lk_' || g || '_" + account + "', '" + account + "', '" + folder
+                + "', g, '{}', 100, 1, 1"
+                + " FROM generate_series(1, 200) g");
+        // a tombstone inside a range is not a live message
+        sql("UPDATE mirror_message SET destroyed_seq = 2, destroyed_cause = 'SERVER_EXPUNGE', destroyed_at = now()"
+                + " WHERE folder_id = '" + folder + "' AND uid = 5");
+
+        List<Long> found = QuarkusTransaction.requiringNew()
+                .call(() -> mirror.liveMessagesAt(
+                        folder,
+                        List.of(3L, 150L, 999L),
+                        List.of(new dev.mailsync.sync.UidRange(4, 7), new dev.mailsync.sync.UidRange(198, 250))))
+                .stream()
+                .map(dev.mailsync.sync.MirrorMessageRef::uid)
+                .toList();
+        assertThat(found).containsExactlyInAnyOrder(3L, 150L, 4L, 6L, 7L, 198L, 199L, 200L);
+
+        // a range too wide to look up UID by UID: the folder is read once, the answer is the same
+        List<Long> wide = QuarkusTransaction.requiringNew()
+                .call(() -> mirror.liveMessagesAt(
+                        folder,
+                        List.of(3L),
+                        List.of(new dev.mailsync.sync.UidRange(190, 190L + MirrorStore.MAX_UID_LOOKUP))))
+                .stream()
+                .map(dev.mailsync.sync.MirrorMessageRef::uid)
+                .toList();
+        assertThat(wide)
+                .containsExactlyInAnyOrder(3L, 190L, 191L, 192L, 193L, 194L, 195L, 196L, 197L, 198L, 199L, 200L);
+
+        // statistics of the columns those lookups filter on, after a bulk load
+        sql("DELETE FROM pg_statistic WHERE starelid = 'mirror_message'::regclass");
+        mirror.analyze();
+        assertThat(queryLong("SELECT count(*) FROM pg_stats WHERE tablename = 'mirror_message'"
+                        + " AND attname IN ('folder_id', 'uid', 'destroyed_seq')"))
+                .isEqualTo(3);
+    }
+
     private void sql(String statement) {
         try (Connection c = dataSource.getConnection();
                 Statement s = c.createStatement()) {

@@ -7,11 +7,7 @@ import jakarta.mail.internet.InternetAddress;
 import jakarta.mail.internet.MimeUtility;
 import jakarta.mail.internet.ParameterList;
 import java.io.ByteArrayOutputStream;
-import java.io.UnsupportedEncodingException;
-import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
 import java.nio.charset.Charset;
-import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -23,9 +19,6 @@ import org.eclipse.angus.mail.imap.protocol.BODYSTRUCTURE;
 
 /** Turns what Angus parsed from FETCH responses into the plain values of {@code dev.mailsync.sync}. */
 final class FetchConversions {
-    /** Runs of white space and control characters, folded to one space in a preview (compiled once). */
-    private static final java.util.regex.Pattern BLANKS = java.util.regex.Pattern.compile("[\\s\\p{Cntrl}]+");
-
     /** The longest preview handed out, in characters. */
     static final int PREVIEW_MAX_CHARS = 200;
 
@@ -72,13 +65,8 @@ final class FetchConversions {
         if (raw == null) {
             return null;
         }
-        String text = utf8IfRaw(raw);
-        try {
-            return MimeUtility.decodeText(MimeUtility.unfold(text));
-        } catch (UnsupportedEncodingException | RuntimeException e) {
-            // An unknown charset in an encoded word: the undecoded text is still better than nothing.
-            return text;
-        }
+        // An unknown charset in an encoded word: the undecoded text is still better than nothing.
+        return dev.mailsync.mail.EncodedWords.decodeOrKeep(MimeUtility.unfold(utf8IfRaw(raw)));
     }
 
     /**
@@ -98,15 +86,83 @@ final class FetchConversions {
         if (!high) {
             return s;
         }
+        byte[] bytes = s.getBytes(StandardCharsets.ISO_8859_1);
+        // Checked first: a decoder reporting malformed input throws, and Latin-1 text is common.
+        return isUtf8(bytes) ? new String(bytes, StandardCharsets.UTF_8) : s;
+    }
+
+    /** Whether the bytes are well-formed UTF-8 (RFC 3629: no overlong forms, no surrogates, at most U+10FFFF). */
+    static boolean isUtf8(byte[] b) {
+        int i = 0;
+        while (i < b.length) {
+            int c = b[i] & 0xFF;
+            int more;
+            int min;
+            if (c < 0x80) {
+                i++;
+                continue;
+            } else if (c >= 0xC2 && c <= 0xDF) {
+                more = 1;
+                min = 0x80;
+            } else if (c >= 0xE0 && c <= 0xEF) {
+                more = 2;
+                min = 0x800;
+            } else if (c >= 0xF0 && c <= 0xF4) {
+                more = 3;
+                min = 0x10000;
+            } else {
+                return false;
+            }
+            if (i + more >= b.length) {
+                return false;
+            }
+            int cp = c & (0x3F >> more);
+            for (int k = 1; k <= more; k++) {
+                int cc = b[i + k] & 0xFF;
+                if ((cc & 0xC0) != 0x80) {
+                    return false;
+                }
+                cp = (cp << 6) | (cc & 0x3F);
+            }
+            if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) {
+                return false;
+            }
+            i += more + 1;
+        }
+        return true;
+    }
+
+    /**
+     * The display name of an address. Angus keeps the name as sent ({@code encodedPersonal}) and decodes it
+     * in {@code getPersonal()} through {@code MimeUtility.decodeText}, which looks its stream provider up
+     * through the service loader for every encoded word (jakartaee/mail-api#861: a third of the CPU of a
+     * first sync). The name as sent is read here and decoded with {@link dev.mailsync.mail.EncodedWords};
+     * if the field cannot be read, {@code getPersonal()} is used as before.
+     */
+    static String personal(InternetAddress a) {
+        if (ENCODED_PERSONAL != null) {
+            String sent = (String) ENCODED_PERSONAL.get(a);
+            if (sent != null) {
+                return dev.mailsync.mail.EncodedWords.decodeOrKeep(sent);
+            }
+        }
+        return a.getPersonal();
+    }
+
+    private static final java.lang.invoke.VarHandle ENCODED_PERSONAL = encodedPersonalHandle();
+
+    /** Whether {@link #personal} reads the name as sent (false: it falls back to {@code getPersonal()}). */
+    static boolean readsNameAsSent() {
+        return ENCODED_PERSONAL != null;
+    }
+
+    private static java.lang.invoke.VarHandle encodedPersonalHandle() {
         try {
-            return StandardCharsets.UTF_8
-                    .newDecoder()
-                    .onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT)
-                    .decode(ByteBuffer.wrap(s.getBytes(StandardCharsets.ISO_8859_1)))
-                    .toString();
-        } catch (CharacterCodingException e) {
-            return s;
+            return java.lang.invoke.MethodHandles.privateLookupIn(
+                            InternetAddress.class, java.lang.invoke.MethodHandles.lookup())
+                    .findVarHandle(InternetAddress.class, "encodedPersonal", String.class);
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            return null;
         }
     }
 
@@ -135,7 +191,7 @@ final class FetchConversions {
             if (email == null || email.isBlank()) {
                 continue;
             }
-            String personal = a.getPersonal();
+            String personal = personal(a);
             personal = personal == null ? null : utf8IfRaw(personal).strip();
             out.add(new MailAddress(personal == null || personal.isEmpty() ? null : personal, email.strip()));
         }
@@ -273,7 +329,7 @@ final class FetchConversions {
         if (text == null) {
             return null;
         }
-        String oneLine = BLANKS.matcher(text).replaceAll(" ").strip();
+        String oneLine = foldBlanks(text, PREVIEW_MAX_CHARS + 1).strip();
         if (oneLine.isEmpty()) {
             return null;
         }
@@ -285,6 +341,30 @@ final class FetchConversions {
             oneLine = oneLine.substring(0, end).stripTrailing();
         }
         return oneLine;
+    }
+
+    /**
+     * Runs of white space and control characters ({@code [\\s\\p{Cntrl}]}, that is U+0000–U+0020 and
+     * U+007F) folded to one space, none at the start or the end; stops once {@code limit} characters are
+     * out (a preview is short, the text may be long). A loop, not a regular expression: this runs for
+     * every message of a first sync.
+     */
+    static String foldBlanks(String text, int limit) {
+        StringBuilder out = new StringBuilder(Math.min(text.length(), limit));
+        boolean blank = false;
+        for (int i = 0; i < text.length() && out.length() < limit; i++) {
+            char c = text.charAt(i);
+            if (c <= 0x20 || c == 0x7F) {
+                blank = out.length() > 0;
+            } else {
+                if (blank) {
+                    out.append(' ');
+                    blank = false;
+                }
+                out.append(c);
+            }
+        }
+        return out.toString();
     }
 
     private static Charset charsetOrUtf8(String charset) {

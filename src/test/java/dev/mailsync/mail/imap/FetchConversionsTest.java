@@ -63,4 +63,82 @@ class FetchConversionsTest {
         assertThat(preview).startsWith("line one line two x").hasSize(200);
         assertThat(FetchConversions.normalizePreview(" \r\n ")).isNull();
     }
+
+    @Test
+    void blankFoldingMatchesTheRegularExpressionItReplaced() {
+        java.util.regex.Pattern blanks = java.util.regex.Pattern.compile("[\\s\\p{Cntrl}]+");
+        java.util.Random random = new java.util.Random(42);
+        char[] alphabet = {'a', 'Z', ' ', '\t', '\r', '\n', '\u000B', '\u0000', '\u007F', '\u00e9', '\u2003', '-'};
+        for (int run = 0; run < 2_000; run++) {
+            StringBuilder b = new StringBuilder();
+            for (int i = random.nextInt(40); i > 0; i--) {
+                b.append(alphabet[random.nextInt(alphabet.length)]);
+            }
+            String text = b.toString();
+            String expected = blanks.matcher(text).replaceAll(" ").strip();
+            assertThat(FetchConversions.foldBlanks(text, 1_000).strip())
+                    .as("%s", text)
+                    .isEqualTo(expected);
+        }
+        assertThat(FetchConversions.foldBlanks("a  b  c  d", 3)).isEqualTo("a b");
+    }
+
+    @Test
+    void displayNamesAreDecodedFromTheNameAsSent() throws Exception {
+        assertThat(FetchConversions.readsNameAsSent()).isTrue();
+        for (String address : List.of(
+                "=?UTF-8?Q?J=C3=BCrgen_M=C3=BCller?= <jm@example.com>",
+                "=?ISO-8859-1?B?RnJhbefvaXM=?= <f@example.com>",
+                "\"Plain, Name\" <p@example.com>",
+                "=?UTF-8?B?0JjQstCw0L0=?= =?UTF-8?B?INCf0LXRgtGA0L7Qsg==?= <ip@example.com>")) {
+            jakarta.mail.internet.InternetAddress parsed = new jakarta.mail.internet.InternetAddress(address);
+            String expected = new jakarta.mail.internet.InternetAddress(address).getPersonal();
+            assertThat(FetchConversions.personal(parsed)).as(address).isEqualTo(expected);
+        }
+        assertThat(FetchConversions.personal(new jakarta.mail.internet.InternetAddress("x@example.com")))
+                .isNull();
+    }
+
+    @Test
+    void utf8CheckAgreesWithTheStrictDecoder() {
+        java.util.Random random = new java.util.Random(7);
+        byte[] interesting = {
+            0x41,
+            (byte) 0xC3,
+            (byte) 0xA9,
+            (byte) 0xE2,
+            (byte) 0x82,
+            (byte) 0xAC,
+            (byte) 0xF0,
+            (byte) 0x9F,
+            (byte) 0x98,
+            (byte) 0x80,
+            (byte) 0xC0,
+            (byte) 0xED,
+            (byte) 0xA0,
+            (byte) 0xF5,
+            (byte) 0xFF,
+            (byte) 0x80
+        };
+        for (int run = 0; run < 20_000; run++) {
+            byte[] b = new byte[random.nextInt(8)];
+            for (int i = 0; i < b.length; i++) {
+                b[i] = interesting[random.nextInt(interesting.length)];
+            }
+            boolean strict;
+            try {
+                StandardCharsets.UTF_8
+                        .newDecoder()
+                        .onMalformedInput(java.nio.charset.CodingErrorAction.REPORT)
+                        .onUnmappableCharacter(java.nio.charset.CodingErrorAction.REPORT)
+                        .decode(java.nio.ByteBuffer.wrap(b));
+                strict = true;
+            } catch (java.nio.charset.CharacterCodingException e) {
+                strict = false;
+            }
+            assertThat(FetchConversions.isUtf8(b))
+                    .as(java.util.HexFormat.of().formatHex(b))
+                    .isEqualTo(strict);
+        }
+    }
 }
