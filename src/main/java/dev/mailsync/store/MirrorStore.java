@@ -316,15 +316,16 @@ public class MirrorStore {
         }
     }
 
-    /** How many live messages the mirror has in a folder. */
+    /**
+     * How many live messages the mirror has in a folder: the number the database keeps in step with every
+     * change of the folder's messages (V10), not a count over them.
+     */
     public long liveCount(String folderId) throws SQLException {
         try (Connection c = dataSource.getConnection();
-                PreparedStatement s = c.prepareStatement(
-                        "SELECT count(*) FROM mirror_message WHERE folder_id = ? AND destroyed_seq IS NULL")) {
+                PreparedStatement s = c.prepareStatement("SELECT live_count FROM mirror_folder WHERE id = ?")) {
             s.setString(1, folderId);
             try (ResultSet r = s.executeQuery()) {
-                r.next();
-                return r.getLong(1);
+                return r.next() ? r.getLong(1) : 0;
             }
         }
     }

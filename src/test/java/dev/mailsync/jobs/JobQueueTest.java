@@ -502,6 +502,45 @@ class JobQueueTest {
                 .isEqualTo(3);
     }
 
+    @Test
+    void the_live_count_of_a_folder_follows_every_insert_destroy_move_and_delete_of_its_messages() {
+        String inbox = "fld_lc1_" + account;
+        String archive = "fld_lc2_" + account;
+        sql("INSERT INTO mirror_folder (id, account_id, name, created_seq, change_seq) VALUES ('" + inbox + "', '"
+                + account + "', 'INBOX', 1, 1), ('" + archive + "', '" + account + "', 'Archive', 1, 1)");
+        String live = "SELECT count(*) FROM mirror_message WHERE destroyed_seq IS NULL AND folder_id = ";
+        String kept = "SELECT live_count FROM mirror_folder WHERE id = ";
+
+        // one multi-row statement, and single rows, one of them born destroyed
+        sql("INSERT INTO mirror_message (id, account_id, folder_id, uid, flags, size, created_seq, change_seq)"
+                + " SELECT 'msg_lc_' || g || '_" + account + "', '" + account + "', '" + inbox + "', g, '{}', 1, 1, 1"
+                + " FROM generate_series(1, 50) g");
+        sql("INSERT INTO mirror_message (id, account_id, folder_id, uid, flags, size, created_seq, change_seq,"
+                + " destroyed_seq) VALUES ('msg_lc_gone_" + account + "', '" + account + "', '" + inbox
+                + "', 99, '{}', 1, 1, 1, 1)");
+        assertThat(queryLong(kept + "'" + inbox + "'")).isEqualTo(50);
+
+        // destroy three (a server expunge), change flags of others (no change of the count)
+        sql("UPDATE mirror_message SET destroyed_seq = 2, destroyed_cause = 'SERVER_EXPUNGE', destroyed_at = now()"
+                + " WHERE folder_id = '" + inbox + "' AND uid IN (1, 2, 3)");
+        sql("UPDATE mirror_message SET flags = '{\\\\Seen}' WHERE folder_id = '" + inbox + "' AND uid > 40");
+        // move two to the archive (a MOVE keeps the row under a new folder and UID)
+        sql("UPDATE mirror_message SET folder_id = '" + archive + "', uid = uid + 1000 WHERE folder_id = '" + inbox
+                + "' AND uid IN (10, 11)");
+        // delete a live row and purge a tombstone
+        sql("DELETE FROM mirror_message WHERE folder_id = '" + inbox + "' AND uid IN (20, 99)");
+        sql("DELETE FROM mirror_message WHERE folder_id = '" + inbox + "' AND uid = 1");
+
+        assertThat(queryLong(kept + "'" + inbox + "'"))
+                .isEqualTo(queryLong(live + "'" + inbox + "'"))
+                .isEqualTo(44);
+        assertThat(queryLong(kept + "'" + archive + "'"))
+                .isEqualTo(queryLong(live + "'" + archive + "'"))
+                .isEqualTo(2);
+        long fromStore = QuarkusTransaction.requiringNew().call(() -> mirror.liveCount(inbox));
+        assertThat(fromStore).isEqualTo(44);
+    }
+
     private void sql(String statement) {
         try (Connection c = dataSource.getConnection();
                 Statement s = c.createStatement()) {
