@@ -89,7 +89,17 @@ public class SyncRunner {
     record Target(MailEndpoint endpoint, List<DeviceView> views, dev.mailsync.sync.ImapDeleteMode deleteMode) {}
 
     /** What a job did: the account's change number once everything is in, and one result per change. */
-    record Outcome(long stateSeq, List<dev.mailsync.sync.ChangeResult> results) {}
+    record Outcome(long stateSeq, List<dev.mailsync.sync.ChangeResult> results, QuotaReading quota) {
+        Outcome(long stateSeq, List<dev.mailsync.sync.ChangeResult> results) {
+            this(stateSeq, results, null);
+        }
+    }
+
+    /**
+     * What the server said of the mailbox's storage in this sync ({@code usage} null: no quota), recorded
+     * with the job's result in its finishing transaction. A null reading means the quota was not read.
+     */
+    record QuotaReading(dev.mailsync.sync.QuotaUsage usage, java.time.Instant at) {}
 
     /**
      * Writes the device's changes back, then refreshes the mirror from the server. One trace span per job
@@ -141,8 +151,10 @@ public class SyncRunner {
             }
             FolderPlanner.Plan applied = folderPlan;
             phases.enter(SyncPhases.Phase.APPLY);
-            Map<String, String> folderIds =
-                    Tx.call(() -> mirror.applyFolderPlan(accountId, token, applied, clock.instant()));
+            // Nothing to change in the folder list (the usual case): the ids are those just read.
+            Map<String, String> folderIds = applied.isEmpty()
+                    ? known.values().stream().collect(Collectors.toMap(MirrorFolder::name, MirrorFolder::id))
+                    : Tx.call(() -> mirror.applyFolderPlan(accountId, token, applied, clock.instant()));
             // A renamed folder is refreshed from what the mirror knew of it under its old name.
             Map<String, MirrorFolder> byId =
                     known.values().stream().collect(Collectors.toMap(MirrorFolder::id, Function.identity()));
@@ -160,24 +172,21 @@ public class SyncRunner {
                         imap, accountId, token, folder, folderIds.get(folder.name()), known.get(folder.name()), phases);
             }
             phases.enter(SyncPhases.Phase.DETECT);
-            recordQuota(imap, accountId);
+            QuotaReading quota = readQuota(imap, accountId);
             phases.enter(SyncPhases.Phase.APPLY);
-            return new Outcome(Tx.call(() -> deltas.seqs(accountId).current()), results);
+            return new Outcome(Tx.call(() -> deltas.seqs(accountId).current()), results, quota);
         } finally {
             phases.record(metrics, "imap");
         }
     }
 
-    /** Quota is news, not state: a server that cannot tell does not fail the sync. */
-    private void recordQuota(ImapConnection imap, String accountId) {
+    /** Quota is news, not state: a server that cannot tell does not fail the sync (null: not read). */
+    private QuotaReading readQuota(ImapConnection imap, String accountId) {
         try {
-            var quota = imap.quota().orElse(null);
-            Tx.call(() -> {
-                accounts.recordQuota(accountId, quota, clock.instant());
-                return null;
-            });
+            return new QuotaReading(imap.quota().orElse(null), clock.instant());
         } catch (MailAccessException e) {
             LOG.infof("account %s: quota not available (%s)", accountId, e.code());
+            return null;
         }
     }
 

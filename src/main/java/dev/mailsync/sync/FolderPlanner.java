@@ -27,6 +27,11 @@ public final class FolderPlanner {
             this(create, update, destroyIds, List.of());
         }
 
+        /** Whether the mirror's folder list stays as it is. */
+        public boolean isEmpty() {
+            return create.isEmpty() && update.isEmpty() && destroyIds.isEmpty() && rename.isEmpty();
+        }
+
         /** The new folders whose UIDVALIDITY would tell whether they are renamed mirror folders. */
         public List<FolderInfo> renameCandidates(List<MirrorFolderRef> mirror) {
             Set<String> gone = Set.copyOf(destroyIds);
