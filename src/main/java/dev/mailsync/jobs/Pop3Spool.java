@@ -16,7 +16,7 @@ import java.nio.file.Path;
  */
 final class Pop3Spool extends OutputStream implements dev.mailsync.store.Pop3Store.Content {
     private final int threshold;
-    private ByteArrayOutputStream memory = new ByteArrayOutputStream(16 * 1024);
+    private Memory memory = new Memory();
     private Path file;
     private OutputStream fileOut;
     private long size;
@@ -53,24 +53,27 @@ final class Pop3Spool extends OutputStream implements dev.mailsync.store.Pop3Sto
         return size;
     }
 
-    /** The bytes, when the message stayed in memory; else null (read {@link #file()}). */
+    /**
+     * The bytes, when the message stayed in memory: the first {@link #size()} of the array, not a copy
+     * (the spool is written no more once finished); else null (read {@link #file()}).
+     */
     @Override
-    public byte[] bytes() {
-        return memory == null ? null : memory.toByteArray();
+    public byte[] buffer() {
+        return memory == null ? null : memory.array();
     }
 
     Path file() {
         return file;
     }
 
-    /** Bytes held in memory (what a batch of spools costs on the heap). */
+    /** Bytes held in memory, the buffer's capacity (what a batch of spools costs on the heap). */
     long memoryBytes() {
-        return memory == null ? 0 : memory.size();
+        return memory == null ? 0 : memory.array().length;
     }
 
     @Override
     public InputStream open() throws IOException {
-        return memory != null ? new ByteArrayInputStream(memory.toByteArray()) : Files.newInputStream(file);
+        return memory != null ? new ByteArrayInputStream(memory.array(), 0, memory.size()) : Files.newInputStream(file);
     }
 
     void discard() {
@@ -90,5 +93,16 @@ final class Pop3Spool extends OutputStream implements dev.mailsync.store.Pop3Sto
     @Override
     public void close() {
         discard();
+    }
+
+    /** A growing byte buffer that lends its array instead of copying it. */
+    private static final class Memory extends ByteArrayOutputStream {
+        Memory() {
+            super(16 * 1024);
+        }
+
+        byte[] array() {
+            return buf;
+        }
     }
 }

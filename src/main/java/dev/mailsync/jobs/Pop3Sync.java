@@ -148,7 +148,8 @@ public class Pop3Sync {
                         skipped.add(
                                 new Pop3Planner.Skip(message.uidl(), message.size(), Pop3Planner.SkipReason.TOO_LARGE));
                     } else {
-                        downloads.add(new Pending(message, spool));
+                        // The summary is parsed here, while the store thread writes the previous batch.
+                        downloads.add(new Pending(message, spool, summary(spool)));
                     }
                 }
                 downloads.finish();
@@ -209,7 +210,21 @@ public class Pop3Sync {
     static final int IN_MEMORY_UP_TO = 256 * 1024;
 
     /** A downloaded message waiting for its batch to be stored. */
-    private record Pending(Pop3Planner.Listed listed, Pop3Spool spool) {}
+    private record Pending(Pop3Planner.Listed listed, Pop3Spool spool, MessageSummary summary) {}
+
+    /** The summary of a downloaded message; POP3 has no arrival date, the download time stands for it. */
+    private MessageSummary summary(Pop3Spool spool) {
+        try {
+            Instant downloadedAt = clock.instant();
+            byte[] buffer = spool.buffer();
+            return buffer != null
+                    ? Pop3Messages.summary(buffer, Math.toIntExact(spool.size()), downloadedAt)
+                    : Pop3Messages.summary(spool.file(), spool.size(), downloadedAt);
+        } catch (RuntimeException e) {
+            spool.discard();
+            throw e;
+        }
+    }
 
     /**
      * RETR into a spool (memory for small messages, a temporary file beyond {@value #IN_MEMORY_UP_TO}
@@ -236,8 +251,8 @@ public class Pop3Sync {
     }
 
     /**
-     * Stores downloaded messages in batches on a second thread while the session goes on downloading:
-     * summaries are parsed and each batch is stored in one transaction there, in order, with at most one
+     * Stores downloaded messages in batches on a second thread while the session goes on downloading (and
+     * parsing summaries): each batch is stored in one transaction there, in order, with at most one
      * batch in flight and one being filled (bounded memory). A failure of a batch fails the sync; what
      * earlier batches stored stays (their UIDLs are known, nothing is downloaded twice).
      */
@@ -316,15 +331,14 @@ public class Pop3Sync {
             long t = System.nanoTime();
             try {
                 Instant now = clock.instant();
-                List<Pop3Store.Downloaded> rows = new ArrayList<>();
+                List<Pop3Store.Downloaded> rows = new ArrayList<>(pending.size());
                 for (Pending p : pending) {
-                    byte[] bytes = p.spool().bytes();
-                    long size = p.spool().size();
-                    MessageSummary summary = bytes != null
-                            ? Pop3Messages.summary(bytes, now)
-                            : Pop3Messages.summary(p.spool().file(), size, now);
                     rows.add(new Pop3Store.Downloaded(
-                            p.listed().uidl(), p.listed().size(), summary, p.spool(), size));
+                            p.listed().uidl(),
+                            p.listed().size(),
+                            p.summary(),
+                            p.spool(),
+                            p.spool().size()));
                 }
                 Tx.call(() -> store.storeDownloaded(accountId, token, inbox, rows, now));
                 return pending.size();

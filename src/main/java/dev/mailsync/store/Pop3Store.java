@@ -1,5 +1,6 @@
 package dev.mailsync.store;
 
+import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.mailsync.sync.MailAddress;
@@ -10,15 +11,15 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -115,10 +116,14 @@ public class Pop3Store {
         }
     }
 
-    /** A downloaded message's bytes: in memory ({@link #bytes()}), or a temporary file to stream. */
+    /** A downloaded message's bytes: in memory ({@link #buffer()}), or a temporary file to stream. */
     public interface Content {
-        /** The bytes when the message is held in memory, else null. */
-        byte[] bytes();
+        /**
+         * The bytes when the message is held in memory: the message is the array's first {@link
+         * Downloaded#size()} bytes (the array may be longer, it is not copied). Null when the message is
+         * in a file: read it with {@link #open()}.
+         */
+        byte[] buffer();
 
         InputStream open() throws IOException;
     }
@@ -126,11 +131,21 @@ public class Pop3Store {
     /** A downloaded message ready to be stored: UIDL, LIST size, summary, its bytes and their count. */
     public record Downloaded(String uidl, long serverSize, MessageSummary summary, Content content, long size) {}
 
+    private static final String MIRROR_COPY = "mirror_message (id, account_id, folder_id, uid, uidl, flags, subject,"
+            + " from_addresses, to_addresses, cc_addresses, sent_at, message_id, size, internal_date, preview,"
+            + " has_attachments, created_seq, change_seq)";
+    private static final int MIRROR_COPY_FIELDS = 18;
+    private static final String POP3_COPY = "pop3_message (account_id, uidl, mirror_message_id, created_seq, size,"
+            + " server_size, first_downloaded_at, content)";
+    private static final int POP3_COPY_FIELDS = 8;
+
     /**
      * Stores downloaded messages, each with its copy (streamed) and its mirror row in INBOX, which gives it
      * to every device with the next change number. All of them in the caller's one transaction: a batch
      * is stored whole or not at all, and one transaction for many messages keeps a large first download
-     * fast.
+     * fast. The rows go in with two binary {@code COPY}s on the transaction's connection (mirror rows
+     * first: the copies refer to them), the bodies written straight from the download buffers or
+     * streamed from their files; constraints and foreign keys are checked as for INSERTs.
      *
      * @return the mirror message ids, in order
      */
@@ -141,65 +156,63 @@ public class Pop3Store {
         }
         try (Connection c = dataSource.getConnection()) {
             JobStore.fence(c, accountId, token);
-            long seq = Jdbc.allocateSeq(c, accountId, messages.size());
-            List<String> ids = new ArrayList<>();
-            try (PreparedStatement mirrorRow = c.prepareStatement("INSERT INTO mirror_message (id, account_id,"
-                            + " folder_id, uid, uidl, flags, subject, from_addresses, to_addresses, cc_addresses,"
-                            + " sent_at, message_id, size, internal_date, preview, has_attachments, created_seq,"
-                            + " change_seq) VALUES (?, ?, ?, ?, ?, '{}', ?, ?::jsonb, ?::jsonb, ?::jsonb, ?, ?, ?, ?,"
-                            + " ?, ?, ?, ?)");
-                    PreparedStatement copy = c.prepareStatement("INSERT INTO pop3_message (account_id, uidl,"
-                            + " mirror_message_id, created_seq, size, server_size, first_downloaded_at, content)"
-                            + " VALUES (?, ?, ?, ?, ?, ?, ?, ?)")) {
+            long first = Jdbc.allocateSeq(c, accountId, messages.size());
+            List<String> ids = new ArrayList<>(messages.size());
+            try (BinaryCopy rows = BinaryCopy.start(c, MIRROR_COPY)) {
+                long seq = first;
                 for (Downloaded d : messages) {
                     MessageSummary m = d.summary();
                     String id = Ids.next("msg");
+                    ids.add(id);
                     long at = seq++;
-                    mirrorRow.setString(1, id);
-                    mirrorRow.setString(2, accountId);
-                    mirrorRow.setString(3, inboxId);
-                    // POP3 has no UIDs: the change number is unique in the account and orders by arrival.
-                    mirrorRow.setLong(4, at);
-                    mirrorRow.setString(5, d.uidl());
-                    mirrorRow.setString(6, clean(m.subject()));
-                    mirrorRow.setString(7, addresses(m.from()));
-                    mirrorRow.setString(8, addresses(m.to()));
-                    mirrorRow.setString(9, addresses(m.cc()));
-                    mirrorRow.setTimestamp(10, Jdbc.ts(m.sentAt()));
-                    mirrorRow.setString(11, clean(m.messageId()));
-                    mirrorRow.setLong(12, d.size());
-                    mirrorRow.setTimestamp(13, Jdbc.ts(m.internalDate()));
-                    mirrorRow.setString(14, clean(m.preview()));
-                    mirrorRow.setBoolean(15, m.hasAttachments());
-                    mirrorRow.setLong(16, at);
-                    mirrorRow.setLong(17, at);
-                    mirrorRow.addBatch();
-                    copy.setString(1, accountId);
-                    copy.setString(2, d.uidl());
-                    copy.setString(3, id);
-                    copy.setLong(4, at);
-                    copy.setLong(5, d.size());
-                    copy.setLong(6, d.serverSize());
-                    copy.setTimestamp(7, Jdbc.ts(now));
-                    byte[] bytes = d.content().bytes();
-                    if (bytes != null) {
-                        copy.setBytes(8, bytes);
-                        copy.addBatch();
+                    rows.row(MIRROR_COPY_FIELDS)
+                            .text(id)
+                            .text(accountId)
+                            .text(inboxId)
+                            // POP3 has no UIDs: the change number is unique in the account and orders by arrival.
+                            .int8(at)
+                            .text(d.uidl())
+                            .emptyTextArray()
+                            .text(clean(m.subject()))
+                            .jsonb(addresses(m.from()))
+                            .jsonb(addresses(m.to()))
+                            .jsonb(addresses(m.cc()))
+                            .timestamptz(m.sentAt())
+                            .text(clean(m.messageId()))
+                            .int8(d.size())
+                            .timestamptz(m.internalDate())
+                            .text(clean(m.preview()))
+                            .bool(m.hasAttachments())
+                            .int8(at)
+                            .int8(at);
+                }
+                rows.finish();
+            }
+            try (BinaryCopy copies = BinaryCopy.start(c, POP3_COPY)) {
+                long seq = first;
+                for (int i = 0; i < messages.size(); i++) {
+                    Downloaded d = messages.get(i);
+                    copies.row(POP3_COPY_FIELDS)
+                            .text(accountId)
+                            .text(d.uidl())
+                            .text(ids.get(i))
+                            .int8(seq++)
+                            .int8(d.size())
+                            .int8(d.serverSize())
+                            .timestamptz(now);
+                    byte[] buffer = d.content().buffer();
+                    if (buffer != null) {
+                        copies.bytea(buffer, 0, Math.toIntExact(d.size()));
                     } else {
-                        // A large message streams from its file, on its own (the stream must stay open).
-                        mirrorRow.executeBatch();
+                        // A large message streams from its file: never held whole in memory.
                         try (InputStream in = d.content().open()) {
-                            copy.setBinaryStream(8, in, d.size());
-                            copy.executeUpdate();
+                            copies.bytea(in, d.size());
                         } catch (IOException e) {
                             throw new SQLException("cannot read a downloaded message back: " + e.getMessage(), e);
                         }
                     }
-                    ids.add(id);
                 }
-                // Mirror rows first: the copies refer to them.
-                mirrorRow.executeBatch();
-                copy.executeBatch();
+                copies.finish();
             }
             return ids;
         }
@@ -555,19 +568,24 @@ public class Pop3Store {
     }
 
     private static String addresses(List<MailAddress> list) {
-        List<Map<String, String>> out = new ArrayList<>();
-        for (MailAddress a : list) {
-            Map<String, String> entry = new LinkedHashMap<>();
-            if (a.name() != null) {
-                entry.put("name", clean(a.name()));
+        if (list.isEmpty()) {
+            return "[]";
+        }
+        StringWriter out = new StringWriter(64 * list.size());
+        try (JsonGenerator g = JSON.getFactory().createGenerator(out)) {
+            g.writeStartArray();
+            for (MailAddress a : list) {
+                g.writeStartObject();
+                if (a.name() != null) {
+                    g.writeStringField("name", clean(a.name()));
+                }
+                g.writeStringField("email", a.email() == null ? "" : clean(a.email()));
+                g.writeEndObject();
             }
-            entry.put("email", a.email() == null ? "" : clean(a.email()));
-            out.add(entry);
+            g.writeEndArray();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
-        try {
-            return JSON.writeValueAsString(out);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException(e);
-        }
+        return out.toString();
     }
 }

@@ -10,6 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -61,5 +62,58 @@ class Pop3MessagesTest {
         MessageSummary s = Pop3Messages.summary(file, raw.length, NOW);
         assertThat(s.size()).isEqualTo(raw.length);
         assertThat(s.internalDate()).isEqualTo(NOW);
+    }
+
+    @Test
+    void thePreviewIsTheTextsStartOnOneLineAsWithARegexOverTheWholeText() {
+        assertThat(Pop3Messages.preview(" \t\r\n Hello,\r\n\r\n  world\u0001\u007f! \n"))
+                .isEqualTo("Hello, world !");
+        assertThat(Pop3Messages.preview(" \r\n\u3000 ")).isNull();
+        // The loop stops after the first 200 characters; it must agree with the whole-text regex.
+        String[] alphabet = {
+            " ",
+            "\t",
+            "\r\n",
+            "\u0001",
+            "\u007f",
+            "\u001c",
+            "\u3000",
+            "\u2003",
+            "\u00a0",
+            "a",
+            "\u00e9",
+            "\ud83d\ude00",
+            "xyz"
+        };
+        SplittableRandom random = new SplittableRandom(7);
+        for (int n = 0; n < 3000; n++) {
+            StringBuilder text = new StringBuilder();
+            int length = random.nextInt(700);
+            int whiteBias = random.nextInt(10);
+            while (text.length() < length) {
+                text.append(
+                        random.nextInt(10) < whiteBias
+                                ? alphabet[random.nextInt(9)]
+                                : alphabet[random.nextInt(alphabet.length)]);
+            }
+            String t = text.toString();
+            assertThat(Pop3Messages.preview(t)).as("preview of %s", t).isEqualTo(regexPreview(t));
+        }
+    }
+
+    /** The preview as it was defined first: a regex over the whole text. */
+    private static String regexPreview(String text) {
+        String oneLine = text.replaceAll("[\\s\\p{Cntrl}]+", " ").strip();
+        if (oneLine.isEmpty()) {
+            return null;
+        }
+        if (oneLine.length() > 200) {
+            int end = 200;
+            if (Character.isHighSurrogate(oneLine.charAt(end - 1))) {
+                end--;
+            }
+            oneLine = oneLine.substring(0, end).stripTrailing();
+        }
+        return oneLine;
     }
 }
