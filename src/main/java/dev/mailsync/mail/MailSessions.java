@@ -18,6 +18,10 @@ import java.util.concurrent.ScheduledExecutorService;
  * default). Plain Java; {@link MailBeans} makes one for Quarkus from the configuration.
  */
 public final class MailSessions {
+    static {
+        StreamProviders.pin();
+    }
+
     /** Write timeouts need a scheduler; one shared thread instead of Angus's one thread per socket. */
     private static final ScheduledExecutorService WRITE_TIMEOUTS = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "mailsync-mail-write-timeout");

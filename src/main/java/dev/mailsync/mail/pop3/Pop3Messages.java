@@ -30,28 +30,10 @@ import java.util.Set;
  * message that does not parse keeps its raw bytes; only the summary fields stay empty.
  */
 public final class Pop3Messages {
-    private static final int PREVIEW_MAX_CHARS = 200;
     private static final Session SESSION = Session.getInstance(new Properties());
 
-    /**
-     * Jakarta Mail looks its {@code StreamProvider} up again for every header block and every decoded
-     * body ({@code StreamProvider.provider()}), and without this property that is a ServiceLoader scan of
-     * the class path each time: most of the cost of a summary. Naming the provider (Angus Mail's, the
-     * implementation on the class path) turns the lookup into a class-name load. Set only when nobody
-     * set it, and only if that class is there; it speeds up IMAP message parsing in the same JVM too.
-     */
-    static final String STREAM_PROVIDER_PROPERTY = "jakarta.mail.util.StreamProvider";
-
     static {
-        String angus = "org.eclipse.angus.mail.util.MailStreamProvider";
-        if (System.getProperty(STREAM_PROVIDER_PROPERTY) == null) {
-            try {
-                Class.forName(angus, false, Pop3Messages.class.getClassLoader());
-                System.setProperty(STREAM_PROVIDER_PROPERTY, angus);
-            } catch (ClassNotFoundException | LinkageError | SecurityException e) {
-                // another implementation: the ordinary (slower) lookup finds it
-            }
-        }
+        dev.mailsync.mail.StreamProviders.pin();
     }
 
     private Pop3Messages() {}
@@ -218,50 +200,7 @@ public final class Pop3Messages {
     }
 
     static String preview(String text) {
-        if (text == null) {
-            return null;
-        }
-        // Only the start counts: the rest of the text cannot change the first PREVIEW_MAX_CHARS characters.
-        String oneLine = collapseSpace(text, PREVIEW_MAX_CHARS + 1).strip();
-        if (oneLine.isEmpty()) {
-            return null;
-        }
-        if (oneLine.length() > PREVIEW_MAX_CHARS) {
-            int end = PREVIEW_MAX_CHARS;
-            if (Character.isHighSurrogate(oneLine.charAt(end - 1))) {
-                end--;
-            }
-            oneLine = oneLine.substring(0, end).stripTrailing();
-        }
-        return oneLine;
-    }
-
-    /**
-     * Every run of ASCII white space and control characters (the regex {@code [\\s\\p{Cntrl}]+}:
-     * U+0000–U+0020 and U+007F) becomes one space, up to the point where {@code keep} characters follow
-     * the first one that is not white space ({@link Character#isWhitespace}, as {@link String#strip()}
-     * sees it); the rest is dropped. A loop, not a regex over the whole text: this runs for every message.
-     */
-    static String collapseSpace(String text, int keep) {
-        StringBuilder out = new StringBuilder(Math.min(text.length(), keep + 16));
-        int start = -1; // where the first character that is not white space went
-        boolean inRun = false;
-        for (int i = 0; i < text.length() && (start < 0 || out.length() - start < keep); i++) {
-            char ch = text.charAt(i);
-            if (ch <= ' ' || ch == '\u007f') {
-                if (!inRun) {
-                    out.append(' ');
-                    inRun = true;
-                }
-            } else {
-                if (start < 0 && !Character.isWhitespace(ch)) {
-                    start = out.length();
-                }
-                out.append(ch);
-                inRun = false;
-            }
-        }
-        return out.toString();
+        return dev.mailsync.mail.Previews.normalize(text);
     }
 
     @FunctionalInterface
