@@ -30,7 +30,17 @@ import java.util.Set;
  * message that does not parse keeps its raw bytes; only the summary fields stay empty.
  */
 public final class Pop3Messages {
-    private static final Session SESSION = Session.getInstance(new Properties());
+    /**
+     * Headers in raw UTF-8 (RFC 6532, common in practice) are read as UTF-8, not byte by byte as
+     * ISO-8859-1: a display name "Ann Ärger" stays that, not "Ann Ã\u0084rger".
+     */
+    private static final Session SESSION = Session.getInstance(utf8Headers());
+
+    private static Properties utf8Headers() {
+        Properties p = new Properties();
+        p.setProperty("mail.mime.allowutf8", "true");
+        return p;
+    }
 
     static {
         dev.mailsync.mail.StreamProviders.pin();

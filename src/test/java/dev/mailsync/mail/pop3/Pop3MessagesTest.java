@@ -21,6 +21,21 @@ class Pop3MessagesTest {
     Path dir;
 
     @Test
+    void headersInRawUtf8AreReadAsUtf8() throws Exception {
+        byte[] raw = ("From: Ann \u00c4rger <ann@example.org>\r\nTo: J\u00fcrgen <j@example.org>\r\n"
+                        + "Subject: Gr\u00fc\u00dfe aus K\u00f6ln\r\nMessage-ID: <u8@example.org>\r\n"
+                        + "Content-Type: text/plain; charset=utf-8\r\n\r\nSch\u00f6ne Gr\u00fc\u00dfe\r\n")
+                .getBytes(StandardCharsets.UTF_8);
+        MessageSummary s = Pop3Messages.summary(raw, NOW);
+        assertThat(s.subject()).isEqualTo("Gr\u00fc\u00dfe aus K\u00f6ln");
+        assertThat(s.from()).singleElement().satisfies(a -> assertThat(a.name()).isEqualTo("Ann \u00c4rger"));
+        assertThat(s.to()).singleElement().satisfies(a -> assertThat(a.name()).isEqualTo("J\u00fcrgen"));
+        assertThat(s.preview()).isEqualTo("Sch\u00f6ne Gr\u00fc\u00dfe");
+        assertThat(Pop3Messages.content(new ByteArrayInputStream(raw)).subject())
+                .isEqualTo("Gr\u00fc\u00dfe aus K\u00f6ln");
+    }
+
+    @Test
     void summaryOfADownloadedMessageHasEnvelopePreviewAndAttachments() throws Exception {
         byte[] raw = TestMessages.builder()
                 .subject("Quarterly report")
