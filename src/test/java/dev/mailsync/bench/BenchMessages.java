@@ -24,7 +24,7 @@ import java.util.SplittableRandom;
  * with {@code S=} and {@code W=} sizes and the flags, modification time = received time), so 100,000
  * messages take seconds instead of the many minutes 100,000 IMAP APPENDs need.
  */
-final class BenchMessages {
+public final class BenchMessages {
     private static final List<String> FIRST = List.of(
             "Anna", "Ben", "Chloé", "David", "Emma", "Farid", "Greta", "Hiro", "Ines", "Jonas", "Karin", "Luca", "Mia",
             "Noah", "Olga", "Pedro", "Quinn", "Rosa", "Sven", "Tara", "Umar", "Vera", "Wim", "Xenia", "Yusuf", "Zoë");
@@ -158,7 +158,7 @@ final class BenchMessages {
     private BenchMessages() {}
 
     /** One generated message: its RFC 5322 text with CRLF line ends, received time, maildir flag letters. */
-    record Message(byte[] crlf, Instant received, String maildirFlags) {
+    public record Message(byte[] crlf, Instant received, String maildirFlags) {
         /** The same text with LF line ends, as a maildir stores it. */
         byte[] lf() {
             return new String(crlf, StandardCharsets.ISO_8859_1)
@@ -171,7 +171,7 @@ final class BenchMessages {
      * Message number {@code n} (0-based) of {@code count} for {@code user}; received times grow with
      * {@code n} and end about a minute before {@code now}.
      */
-    static Message message(String user, int n, int count, Instant now) {
+    public static Message message(String user, int n, int count, Instant now) {
         SplittableRandom r = new SplittableRandom(user.hashCode() * 1_000_003L + n);
         Instant received = now.minusSeconds(60 + (long) ((count - n) * (SPAN_SECONDS / (double) Math.max(1, count))));
         Instant sent = received.minusSeconds(2 + r.nextInt(600));

@@ -5,7 +5,6 @@ import jakarta.mail.Flags;
 import jakarta.mail.internet.AddressException;
 import jakarta.mail.internet.InternetAddress;
 import jakarta.mail.internet.MimeUtility;
-import jakarta.mail.internet.ParameterList;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
@@ -199,30 +198,61 @@ final class FetchConversions {
     }
 
     /**
+     * One address as {@link #addresses(InternetAddress[])} makes it, from the display name as sent (may be
+     * null) and the address; null when the address is null or blank.
+     */
+    static MailAddress address(String encodedPersonal, String email) {
+        if (email == null || email.isBlank()) {
+            return null;
+        }
+        String personal = encodedPersonal == null ? null : dev.mailsync.mail.EncodedWords.decodeOrKeep(encodedPersonal);
+        personal = personal == null ? null : utf8IfRaw(personal).strip();
+        return new MailAddress(personal == null || personal.isEmpty() ? null : personal, email.strip());
+    }
+
+    /** The addresses of an envelope field parsed by {@link FetchParser}, as {@link #addresses(InternetAddress[])}. */
+    static List<MailAddress> addresses(List<FetchParser.Address> addresses) {
+        List<MailAddress> out = new ArrayList<>();
+        if (addresses == null) {
+            return out;
+        }
+        for (FetchParser.Address a : addresses) {
+            MailAddress m = address(a.encodedPersonal(), a.email());
+            if (m != null) {
+                out.add(m);
+            }
+        }
+        return out;
+    }
+
+    /**
      * Whether the body structure shows an attachment: a part with {@code Content-Disposition: attachment};
      * a leaf that is neither text/plain nor text/html and has a file name; an application/* leaf directly
      * inside a multipart/mixed; or a message/rfc822 part inside a multipart (a forwarded message).
      */
     static boolean hasAttachments(BODYSTRUCTURE bs) {
+        return hasAttachments(BodyPart.of(bs));
+    }
+
+    /** {@link #hasAttachments(BODYSTRUCTURE)} of a structure from either parser. */
+    static boolean hasAttachments(BodyPart bs) {
         return bs != null && hasAttachments(bs, null);
     }
 
-    private static boolean hasAttachments(BODYSTRUCTURE part, BODYSTRUCTURE parent) {
-        if ("attachment".equalsIgnoreCase(trim(part.disposition))) {
+    private static boolean hasAttachments(BodyPart part, BodyPart parent) {
+        if ("attachment".equalsIgnoreCase(trim(part.disposition()))) {
             return true;
         }
         if (part.isMulti()) {
-            if (part.bodies != null) {
-                for (BODYSTRUCTURE child : part.bodies) {
-                    if (child != null && hasAttachments(child, part)) {
-                        return true;
-                    }
+            for (BodyPart child : part.children()) {
+                if (child != null && hasAttachments(child, part)) {
+                    return true;
                 }
             }
             return false;
         }
-        String type = lower(part.type);
-        String subtype = lower(part.subtype);
+        String type = lower(part.type());
+        String subtype = lower(part.subtype());
         if (part.isNested() || ("message".equals(type) && "rfc822".equals(subtype))) {
             // Attached e-mail; the top-level structure is never nested, so parent is set here.
             return parent != null;
@@ -233,16 +263,16 @@ final class FetchConversions {
         }
         return "application".equals(type)
                 && parent != null
-                && "multipart".equals(lower(parent.type))
-                && "mixed".equals(lower(parent.subtype));
+                && "multipart".equals(lower(parent.type()))
+                && "mixed".equals(lower(parent.subtype()));
     }
 
-    private static String fileName(BODYSTRUCTURE part) {
-        String name = parameter(part.dParams, "filename");
-        return name != null ? name : parameter(part.cParams, "name");
+    private static String fileName(BodyPart part) {
+        String name = parameter(part.dispositionParams(), "filename");
+        return name != null ? name : parameter(part.params(), "name");
     }
 
-    private static String parameter(ParameterList params, String name) {
+    private static String parameter(BodyPart.Params params, String name) {
         if (params == null) {
             return null;
         }
@@ -259,6 +289,11 @@ final class FetchConversions {
      * of a single-part message).
      */
     static TextPart firstPlainText(BODYSTRUCTURE bs) {
+        return firstPlainText(BodyPart.of(bs));
+    }
+
+    /** {@link #firstPlainText(BODYSTRUCTURE)} of a structure from either parser. */
+    static TextPart firstPlainText(BodyPart bs) {
         if (bs == null) {
             return null;
         }
@@ -268,12 +303,10 @@ final class FetchConversions {
         return firstPlainText(bs, "");
     }
 
-    private static TextPart firstPlainText(BODYSTRUCTURE multipart, String prefix) {
-        if (multipart.bodies == null) {
-            return null;
-        }
-        for (int i = 0; i < multipart.bodies.length; i++) {
-            BODYSTRUCTURE child = multipart.bodies[i];
+    private static TextPart firstPlainText(BodyPart multipart, String prefix) {
+        List<BodyPart> bodies = multipart.children();
+        for (int i = 0; i < bodies.size(); i++) {
+            BodyPart child = bodies.get(i);
             if (child == null) {
                 continue;
             }
@@ -290,14 +323,14 @@ final class FetchConversions {
         return null;
     }
 
-    private static boolean isPlainBody(BODYSTRUCTURE part) {
-        return "text".equals(lower(part.type))
-                && "plain".equals(lower(part.subtype))
-                && !"attachment".equalsIgnoreCase(trim(part.disposition));
+    private static boolean isPlainBody(BodyPart part) {
+        return "text".equals(lower(part.type()))
+                && "plain".equals(lower(part.subtype()))
+                && !"attachment".equalsIgnoreCase(trim(part.disposition()));
     }
 
-    private static TextPart textPart(String section, BODYSTRUCTURE part) {
-        return new TextPart(section, lower(part.encoding), parameter(part.cParams, "charset"));
+    private static TextPart textPart(String section, BodyPart part) {
+        return new TextPart(section, lower(part.encoding()), parameter(part.params(), "charset"));
     }
 
     /**

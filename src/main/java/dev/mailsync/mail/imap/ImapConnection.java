@@ -70,7 +70,9 @@ import org.jboss.logging.Logger;
  * for later calls with the same name. Message data is fetched with raw {@code FETCH} commands whose
  * responses are converted right away, so no Angus message objects pile up in the folder's message cache
  * (100,000 of them took ~1.6 GB); Angus parses the responses and still sees every other untagged response
- * (EXISTS, EXPUNGE, ...).
+ * (EXISTS, EXPUNGE, ...). The summary {@code UID FETCH} of {@link #fetchSummaries} is the exception: its FETCH
+ * responses are read in bulk from Angus's stream and parsed by {@link FetchParser} (half of a first sync's CPU
+ * went into Angus's byte-by-byte reading and parsing), the other responses still go to Angus.
  *
  * <p>Not thread-safe: use an instance from one thread at a time. Every failure talking to the server is a
  * {@link MailAccessException} classified by {@link MailFailures}.
@@ -95,6 +97,8 @@ public final class ImapConnection implements AutoCloseable {
     private final boolean previewParsing;
     private IMAPFolder folder;
     private boolean closed;
+    /** Summaries parsed by Angus rather than by {@link FetchParser}: for the differential test. */
+    private boolean angusParsing;
 
     private MailSessions sessions;
     /** A second connection that does only QRESYNC, in raw commands (see {@link #qresync}); opened lazily. */
@@ -1189,14 +1193,25 @@ public final class ImapConnection implements AutoCloseable {
         return f;
     }
 
+    /**
+     * Lets Angus parse the summary FETCH responses (the path before {@link FetchParser}), for comparing the
+     * two; Angus also parses them when Angus's stream cannot be reached.
+     */
+    void parseSummariesWithAngus(boolean angus) {
+        this.angusParsing = angus;
+    }
+
     /** What one message's FETCH responses said, gathered before conversion. */
     private static final class Fetched {
         final long uid;
-        FLAGS flags;
+        Flags flags;
+        /** From Angus, or else {@link #parsedEnvelope} from {@link FetchParser}. */
         ENVELOPE envelope;
+
+        FetchParser.Envelope parsedEnvelope;
         long size = -1;
         Date internalDate;
-        BODYSTRUCTURE structure;
+        BodyPart structure;
         String preview;
         boolean degraded;
 
@@ -1210,7 +1225,11 @@ public final class ImapConnection implements AutoCloseable {
         boolean serverPreview = previewParsing && capabilities.contains("PREVIEW");
         String items = "UID FLAGS ENVELOPE RFC822.SIZE INTERNALDATE BODYSTRUCTURE" + (serverPreview ? " PREVIEW" : "");
         Map<Long, Fetched> got = new TreeMap<>();
-        uidFetch(f, FetchConversions.uidSet(chunk), items, wanted, got);
+        if (angusParsing) {
+            uidFetch(f, FetchConversions.uidSet(chunk), items, wanted, got);
+        } else {
+            parsedUidFetch(f, FetchConversions.uidSet(chunk), items, wanted, got);
+        }
 
         // Angus drops a FETCH response it cannot parse (a broken ENVELOPE or BODYSTRUCTURE) as a whole.
         // Ask again for the simple items of what is missing: what exists then was unparseable.
@@ -1248,7 +1267,30 @@ public final class ImapConnection implements AutoCloseable {
         Set<String> flags = FetchConversions.flags(m.flags);
         long size = Math.max(0, m.size);
         Instant internalDate = m.internalDate == null ? null : m.internalDate.toInstant();
-        if (!m.degraded) {
+        if (!m.degraded && m.parsedEnvelope != null) {
+            try {
+                FetchParser.Envelope e = m.parsedEnvelope;
+                return new MessageSummary(
+                        m.uid,
+                        flags,
+                        FetchConversions.decodeHeader(e.subject()),
+                        FetchConversions.addresses(e.from()),
+                        FetchConversions.addresses(e.to()),
+                        FetchConversions.addresses(e.cc()),
+                        e.date() == null ? null : e.date().toInstant(),
+                        e.messageId() == null || e.messageId().isBlank()
+                                ? null
+                                : e.messageId().strip(),
+                        size,
+                        internalDate,
+                        FetchConversions.normalizePreview(preview),
+                        FetchConversions.hasAttachments(m.structure));
+            } catch (RuntimeException ex) {
+                LOG.warnf(
+                        "IMAP summary of UID %d could not be converted (%s); keeping flags, size and dates only",
+                        m.uid, ex.getClass().getSimpleName());
+            }
+        } else if (!m.degraded) {
             try {
                 ENVELOPE e = m.envelope;
                 return new MessageSummary(
@@ -1300,6 +1342,58 @@ public final class ImapConnection implements AutoCloseable {
         });
     }
 
+    /**
+     * {@link #uidFetch} with the FETCH responses read and parsed by {@link FetchParser} instead of Angus;
+     * everything else (untagged responses for Angus, NO as a partial result, BAD and BYE as failures) is
+     * the same. Falls back to {@link #uidFetch} where Angus's stream cannot be reached.
+     */
+    private static void parsedUidFetch(
+            IMAPFolder f, String uidSet, String items, Set<Long> wanted, Map<Long, Fetched> into)
+            throws MessagingException {
+        Object done = f.doCommand(p -> {
+            if (!(p instanceof PreviewImapStore.PreviewProtocol pp) || !pp.canReadRaw()) {
+                return null;
+            }
+            Map<Integer, Fetched> bySeq = new HashMap<>();
+            Response[] responses = pp.fetchParsed("UID FETCH " + uidSet + " (" + items + ")", fr -> {
+                Fetched m = fr.uid >= 0 && wanted.contains(fr.uid)
+                        ? into.computeIfAbsent(fr.uid, Fetched::new)
+                        : bySeq.get(fr.seq);
+                if (m != null) {
+                    bySeq.put(fr.seq, m);
+                    merge(m, fr);
+                }
+            });
+            finish(p, responses, true);
+            return Boolean.TRUE;
+        });
+        if (done == null) {
+            uidFetch(f, uidSet, items, wanted, into);
+        }
+    }
+
+    private static void merge(Fetched m, FetchParser.Fetch fr) {
+        if (fr.flags != null) {
+            m.flags = fr.flags;
+        }
+        if (fr.envelope != null) {
+            m.parsedEnvelope = fr.envelope;
+            m.envelope = null;
+        }
+        if (fr.hasSize) {
+            m.size = fr.size;
+        }
+        if (fr.internalDate != null) {
+            m.internalDate = fr.internalDate;
+        }
+        if (fr.structure != null) {
+            m.structure = fr.structure;
+        }
+        if (fr.hasPreview) {
+            m.preview = fr.preview;
+        }
+    }
+
     private static void merge(Fetched m, FetchResponse fr) {
         FLAGS flags = fr.getItem(FLAGS.class);
         if (flags != null) {
@@ -1308,6 +1402,7 @@ public final class ImapConnection implements AutoCloseable {
         ENVELOPE envelope = fr.getItem(ENVELOPE.class);
         if (envelope != null) {
             m.envelope = envelope;
+            m.parsedEnvelope = null;
         }
         RFC822SIZE size = fr.getItem(RFC822SIZE.class);
         if (size != null) {
@@ -1319,7 +1414,7 @@ public final class ImapConnection implements AutoCloseable {
         }
         BODYSTRUCTURE structure = fr.getItem(BODYSTRUCTURE.class);
         if (structure != null) {
-            m.structure = structure;
+            m.structure = BodyPart.of(structure);
         }
         Map<String, Object> extensions = fr.getExtensionItems();
         if (extensions != null && extensions.containsKey(PreviewImapStore.PREVIEW)) {
