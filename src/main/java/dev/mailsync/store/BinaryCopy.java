@@ -107,6 +107,32 @@ final class BinaryCopy implements AutoCloseable {
         return this;
     }
 
+    /** A one-dimensional text[] without nulls ('{}' when empty). */
+    BinaryCopy textArray(java.util.Collection<String> values) throws SQLException {
+        if (values.isEmpty()) {
+            return emptyTextArray();
+        }
+        byte[][] elements = new byte[values.size()][];
+        int length = 20;
+        int i = 0;
+        for (String v : values) {
+            elements[i] = v.getBytes(StandardCharsets.UTF_8);
+            length += 4 + elements[i].length;
+            i++;
+        }
+        int32(length);
+        int32(1); // dimensions
+        int32(0); // no nulls
+        int32(TEXT_OID);
+        int32(elements.length);
+        int32(1); // lower bound
+        for (byte[] e : elements) {
+            int32(e.length);
+            put(e, 0, e.length);
+        }
+        return this;
+    }
+
     BinaryCopy bytea(byte[] b, int off, int len) throws SQLException {
         int32(len);
         put(b, off, len);

@@ -1,6 +1,5 @@
 package dev.mailsync.store;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.mailsync.sync.FolderInfo;
 import dev.mailsync.sync.FolderPlanner;
@@ -579,6 +578,10 @@ public class MirrorStore {
         }
         try (Connection c = dataSource.getConnection()) {
             JobStore.fence(c, accountId, token);
+            if (messages.size() >= COPY_FROM) {
+                copyNew(c, accountId, folderId, messages, deviceId);
+                return;
+            }
             long seq = Jdbc.allocateSeq(c, accountId, messages.size());
             try (PreparedStatement s = c.prepareStatement("INSERT INTO mirror_message (id, account_id, folder_id, uid,"
                     + " flags, subject, from_addresses, to_addresses, cc_addresses, sent_at, message_id, size,"
@@ -608,6 +611,98 @@ public class MirrorStore {
                 }
                 s.executeBatch();
             }
+        }
+    }
+
+    /** From this many new messages on, {@link #insertMessages} writes them with a binary COPY. */
+    public static final int COPY_FROM = 100;
+
+    /**
+     * The COPY path of {@link #insertMessages}: COPY has no ON CONFLICT, so the UIDs the folder already
+     * has live are looked up first (one probe of the (folder_id, uid) index) and left out, as the INSERT's
+     * DO NOTHING would.
+     */
+    private void copyNew(
+            Connection c, String accountId, String folderId, List<MessageSummary> messages, String deviceId)
+            throws SQLException {
+        java.util.Set<Long> present = new java.util.HashSet<>();
+        try (PreparedStatement s = c.prepareStatement(
+                "SELECT uid FROM mirror_message WHERE folder_id = ?" + " AND destroyed_seq IS NULL AND uid = ANY(?)")) {
+            s.setString(1, folderId);
+            s.setArray(
+                    2,
+                    c.createArrayOf(
+                            "bigint", messages.stream().map(MessageSummary::uid).toArray()));
+            try (ResultSet r = s.executeQuery()) {
+                while (r.next()) {
+                    present.add(r.getLong(1));
+                }
+            }
+        }
+        java.util.Set<Long> seen = new java.util.HashSet<>(present);
+        List<NewMessage> rows = new ArrayList<>(messages.size());
+        for (MessageSummary m : messages) {
+            if (seen.add(m.uid())) {
+                rows.add(new NewMessage(Ids.next("msg"), m.uid(), null, m, m.size(), 0, deviceId));
+            }
+        }
+        if (rows.isEmpty()) {
+            return;
+        }
+        long seq = Jdbc.allocateSeq(c, accountId, rows.size());
+        List<NewMessage> numbered = new ArrayList<>(rows.size());
+        for (NewMessage n : rows) {
+            numbered.add(n.withSeq(seq++));
+        }
+        copyRows(c, accountId, folderId, numbered);
+    }
+
+    /**
+     * A new mirror row: its id, UID (POP3: the change number), POP3 UIDL (IMAP: null), summary, size, change
+     * number (created and changed), and the device that made it (null: the server).
+     */
+    record NewMessage(
+            String id, long uid, String uidl, MessageSummary summary, long size, long seq, String changedByDevice) {
+        NewMessage withSeq(long s) {
+            return new NewMessage(id, uid, uidl, summary, size, s, changedByDevice);
+        }
+    }
+
+    private static final String COPY_TARGET = "mirror_message (id, account_id, folder_id, uid, uidl, flags, subject,"
+            + " from_addresses, to_addresses, cc_addresses, sent_at, message_id, size, internal_date, preview,"
+            + " has_attachments, created_seq, change_seq, changed_by_device)";
+    private static final int COPY_FIELDS = 19;
+
+    /**
+     * Writes new mirror rows with one binary COPY on the caller's connection, so they belong to its
+     * transaction; constraints, foreign keys and the live-count trigger apply as for INSERTs.
+     */
+    static void copyRows(Connection c, String accountId, String folderId, List<NewMessage> rows) throws SQLException {
+        try (BinaryCopy copy = BinaryCopy.start(c, COPY_TARGET)) {
+            for (NewMessage n : rows) {
+                MessageSummary m = n.summary();
+                copy.row(COPY_FIELDS)
+                        .text(n.id())
+                        .text(accountId)
+                        .text(folderId)
+                        .int8(n.uid())
+                        .text(n.uidl())
+                        .textArray(new java.util.TreeSet<>(m.flags())) // sorted, as Jdbc.textArray writes them
+                        .text(clean(m.subject()))
+                        .jsonb(addresses(m.from()))
+                        .jsonb(addresses(m.to()))
+                        .jsonb(addresses(m.cc()))
+                        .timestamptz(m.sentAt())
+                        .text(clean(m.messageId()))
+                        .int8(n.size())
+                        .timestamptz(m.internalDate())
+                        .text(clean(m.preview()))
+                        .bool(m.hasAttachments())
+                        .int8(n.seq())
+                        .int8(n.seq())
+                        .text(n.changedByDevice());
+            }
+            copy.finish();
         }
     }
 
@@ -705,24 +800,30 @@ public class MirrorStore {
     }
 
     /** PostgreSQL text cannot hold NUL; servers do send it sometimes. */
-    private static String clean(String s) {
+    static String clean(String s) {
         return s == null || s.indexOf('\u0000') < 0 ? s : s.replace("\u0000", "");
     }
 
-    private static String addresses(List<MailAddress> list) {
-        List<Map<String, String>> out = new ArrayList<>();
-        for (MailAddress a : list) {
-            Map<String, String> entry = new java.util.LinkedHashMap<>();
-            if (a.name() != null) {
-                entry.put("name", clean(a.name()));
+    /** A JSON array of {name?, email} objects, the form of the *_addresses columns. */
+    static String addresses(List<MailAddress> list) {
+        if (list.isEmpty()) {
+            return "[]";
+        }
+        java.io.StringWriter out = new java.io.StringWriter(64 * list.size());
+        try (com.fasterxml.jackson.core.JsonGenerator g = JSON.getFactory().createGenerator(out)) {
+            g.writeStartArray();
+            for (MailAddress a : list) {
+                g.writeStartObject();
+                if (a.name() != null) {
+                    g.writeStringField("name", clean(a.name()));
+                }
+                g.writeStringField("email", a.email() == null ? "" : clean(a.email()));
+                g.writeEndObject();
             }
-            entry.put("email", a.email() == null ? "" : clean(a.email()));
-            out.add(entry);
+            g.writeEndArray();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
         }
-        try {
-            return JSON.writeValueAsString(out);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException(e);
-        }
+        return out.toString();
     }
 }

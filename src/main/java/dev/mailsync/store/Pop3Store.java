@@ -1,9 +1,7 @@
 package dev.mailsync.store;
 
-import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.mailsync.sync.MailAddress;
 import dev.mailsync.sync.MessageSummary;
 import dev.mailsync.sync.Pop3Planner;
 import io.agroal.api.AgroalDataSource;
@@ -11,8 +9,6 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.StringWriter;
-import java.io.UncheckedIOException;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -131,10 +127,6 @@ public class Pop3Store {
     /** A downloaded message ready to be stored: UIDL, LIST size, summary, its bytes and their count. */
     public record Downloaded(String uidl, long serverSize, MessageSummary summary, Content content, long size) {}
 
-    private static final String MIRROR_COPY = "mirror_message (id, account_id, folder_id, uid, uidl, flags, subject,"
-            + " from_addresses, to_addresses, cc_addresses, sent_at, message_id, size, internal_date, preview,"
-            + " has_attachments, created_seq, change_seq)";
-    private static final int MIRROR_COPY_FIELDS = 18;
     private static final String POP3_COPY = "pop3_message (account_id, uidl, mirror_message_id, created_seq, size,"
             + " server_size, first_downloaded_at, content)";
     private static final int POP3_COPY_FIELDS = 8;
@@ -158,36 +150,16 @@ public class Pop3Store {
             JobStore.fence(c, accountId, token);
             long first = Jdbc.allocateSeq(c, accountId, messages.size());
             List<String> ids = new ArrayList<>(messages.size());
-            try (BinaryCopy rows = BinaryCopy.start(c, MIRROR_COPY)) {
-                long seq = first;
-                for (Downloaded d : messages) {
-                    MessageSummary m = d.summary();
-                    String id = Ids.next("msg");
-                    ids.add(id);
-                    long at = seq++;
-                    rows.row(MIRROR_COPY_FIELDS)
-                            .text(id)
-                            .text(accountId)
-                            .text(inboxId)
-                            // POP3 has no UIDs: the change number is unique in the account and orders by arrival.
-                            .int8(at)
-                            .text(d.uidl())
-                            .emptyTextArray()
-                            .text(clean(m.subject()))
-                            .jsonb(addresses(m.from()))
-                            .jsonb(addresses(m.to()))
-                            .jsonb(addresses(m.cc()))
-                            .timestamptz(m.sentAt())
-                            .text(clean(m.messageId()))
-                            .int8(d.size())
-                            .timestamptz(m.internalDate())
-                            .text(clean(m.preview()))
-                            .bool(m.hasAttachments())
-                            .int8(at)
-                            .int8(at);
-                }
-                rows.finish();
+            List<MirrorStore.NewMessage> rows = new ArrayList<>(messages.size());
+            long next = first;
+            for (Downloaded d : messages) {
+                String id = Ids.next("msg");
+                ids.add(id);
+                // POP3 has no UIDs: the change number is unique in the account and orders by arrival.
+                long at = next++;
+                rows.add(new MirrorStore.NewMessage(id, at, d.uidl(), d.summary(), d.size(), at, null));
             }
+            MirrorStore.copyRows(c, accountId, inboxId, rows);
             try (BinaryCopy copies = BinaryCopy.start(c, POP3_COPY)) {
                 long seq = first;
                 for (int i = 0; i < messages.size(); i++) {
@@ -563,29 +535,4 @@ public class Pop3Store {
     }
 
     /** PostgreSQL text cannot hold NUL; messages do carry it sometimes. */
-    private static String clean(String s) {
-        return s == null ? null : s.replace("\u0000", "");
-    }
-
-    private static String addresses(List<MailAddress> list) {
-        if (list.isEmpty()) {
-            return "[]";
-        }
-        StringWriter out = new StringWriter(64 * list.size());
-        try (JsonGenerator g = JSON.getFactory().createGenerator(out)) {
-            g.writeStartArray();
-            for (MailAddress a : list) {
-                g.writeStartObject();
-                if (a.name() != null) {
-                    g.writeStringField("name", clean(a.name()));
-                }
-                g.writeStringField("email", a.email() == null ? "" : clean(a.email()));
-                g.writeEndObject();
-            }
-            g.writeEndArray();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return out.toString();
-    }
 }

@@ -541,6 +541,69 @@ class JobQueueTest {
         assertThat(fromStore).isEqualTo(44);
     }
 
+    @Test
+    void new_messages_written_by_copy_and_by_insert_give_the_same_rows_and_live_uids_are_left_alone() throws Exception {
+        String id = post("", null).then().statusCode(202).extract().path("id");
+        sql("UPDATE sync_job SET status = 'CANCELLED' WHERE status IN ('QUEUED', 'RUNNING') AND id <> '" + id + "'");
+        Instant now = Instant.now();
+        JobStore.Claim claim = QuarkusTransaction.requiringNew()
+                .call(() -> jobs.claim("worker-a", now, now.plusSeconds(30)))
+                .orElseThrow();
+        String viaInsert = "fld_ins_" + account;
+        String viaCopy = "fld_cpy_" + account;
+        sql("INSERT INTO mirror_folder (id, account_id, name, created_seq, change_seq) VALUES ('" + viaInsert + "', '"
+                + account + "', 'A', 1, 1), ('" + viaCopy + "', '" + account + "', 'B', 1, 1)");
+        // a live row at UID 7 of the COPY folder, which the chunk names again: it must stay as it is
+        sql("INSERT INTO mirror_message (id, account_id, folder_id, uid, flags, subject, size, created_seq, change_seq)"
+                + " VALUES ('msg_keep_" + account + "', '" + account + "', '" + viaCopy
+                + "', 7, '{}', 'already here', 1, 1, 1)");
+        List<dev.mailsync.sync.MessageSummary> chunk = new java.util.ArrayList<>();
+        for (long uid = 1; uid <= dev.mailsync.store.MirrorStore.COPY_FROM + 20; uid++) {
+            chunk.add(new dev.mailsync.sync.MessageSummary(
+                    uid,
+                    uid % 2 == 0 ? java.util.Set.of("\\Seen", "$Label1") : java.util.Set.of(),
+                    uid == 3 ? "Gr\u00fc\u00dfe \u0000nul" : "subject " + uid,
+                    List.of(new dev.mailsync.sync.MailAddress("J\u00fcrgen \"Q\"", "j@example.org")),
+                    List.of(new dev.mailsync.sync.MailAddress(null, "to@example.org")),
+                    List.of(),
+                    uid == 5 ? null : Instant.parse("2026-01-02T03:04:05.123456Z"),
+                    "<" + uid + "@example.org>",
+                    1000 + uid,
+                    Instant.parse("2026-01-03T00:00:00Z"),
+                    uid == 4 ? null : "preview " + uid,
+                    uid % 3 == 0));
+        }
+        QuarkusTransaction.requiringNew().run(() -> {
+            try {
+                // below COPY_FROM: INSERT, one message at a time
+                for (dev.mailsync.sync.MessageSummary m : chunk) {
+                    mirror.insertMessages(account, claim.leaseToken(), viaInsert, List.of(m), "dev_x");
+                }
+                mirror.insertMessages(account, claim.leaseToken(), viaCopy, chunk, "dev_x");
+            } catch (java.sql.SQLException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+
+        String columns = "uid, flags, subject, from_addresses, to_addresses, cc_addresses, sent_at, message_id, size,"
+                + " internal_date, preview, has_attachments, changed_by_device";
+        assertThat(queryLong("SELECT count(*) FROM (SELECT " + columns + " FROM mirror_message WHERE folder_id = '"
+                        + viaInsert + "' AND uid <> 7 EXCEPT SELECT " + columns + " FROM mirror_message WHERE"
+                        + " folder_id = '" + viaCopy + "') d"))
+                .isZero();
+        assertThat(queryLong("SELECT count(*) FROM mirror_message WHERE folder_id = '" + viaCopy + "'"))
+                .isEqualTo(chunk.size());
+        assertThat(queryLong("SELECT count(*) FROM mirror_message WHERE id = 'msg_keep_" + account
+                        + "' AND subject = 'already here' AND destroyed_seq IS NULL"))
+                .isEqualTo(1);
+        assertThat(queryLong("SELECT live_count FROM mirror_folder WHERE id = '" + viaCopy + "'"))
+                .isEqualTo(chunk.size());
+        // every new row has its own change number
+        assertThat(queryLong("SELECT count(DISTINCT created_seq) FROM mirror_message WHERE folder_id = '" + viaCopy
+                        + "' AND uid <> 7"))
+                .isEqualTo(chunk.size() - 1);
+    }
+
     private void sql(String statement) {
         try (Connection c = dataSource.getConnection();
                 Statement s = c.createStatement()) {
