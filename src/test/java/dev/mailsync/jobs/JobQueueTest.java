@@ -542,7 +542,8 @@ class JobQueueTest {
     }
 
     @Test
-    void new_messages_written_by_copy_and_by_insert_give_the_same_rows_and_live_uids_are_left_alone() throws Exception {
+    void new_messages_written_by_copy_and_by_insert_give_the_same_rows_and_a_live_uid_refuses_the_whole_chunk()
+            throws Exception {
         String id = post("", null).then().statusCode(202).extract().path("id");
         sql("UPDATE sync_job SET status = 'CANCELLED' WHERE status IN ('QUEUED', 'RUNNING') AND id <> '" + id + "'");
         Instant now = Instant.now();
@@ -553,10 +554,6 @@ class JobQueueTest {
         String viaCopy = "fld_cpy_" + account;
         sql("INSERT INTO mirror_folder (id, account_id, name, created_seq, change_seq) VALUES ('" + viaInsert + "', '"
                 + account + "', 'A', 1, 1), ('" + viaCopy + "', '" + account + "', 'B', 1, 1)");
-        // a live row at UID 7 of the COPY folder, which the chunk names again: it must stay as it is
-        sql("INSERT INTO mirror_message (id, account_id, folder_id, uid, flags, subject, size, created_seq, change_seq)"
-                + " VALUES ('msg_keep_" + account + "', '" + account + "', '" + viaCopy
-                + "', 7, '{}', 'already here', 1, 1, 1)");
         List<dev.mailsync.sync.MessageSummary> chunk = new java.util.ArrayList<>();
         for (long uid = 1; uid <= dev.mailsync.store.MirrorStore.COPY_FROM + 20; uid++) {
             chunk.add(new dev.mailsync.sync.MessageSummary(
@@ -587,21 +584,38 @@ class JobQueueTest {
 
         String columns = "uid, flags, subject, from_addresses, to_addresses, cc_addresses, sent_at, message_id, size,"
                 + " internal_date, preview, has_attachments, changed_by_device";
-        assertThat(queryLong("SELECT count(*) FROM (SELECT " + columns + " FROM mirror_message WHERE folder_id = '"
-                        + viaInsert + "' AND uid <> 7 EXCEPT SELECT " + columns + " FROM mirror_message WHERE"
-                        + " folder_id = '" + viaCopy + "') d"))
+        assertThat(queryLong("SELECT count(*) FROM ((SELECT " + columns + " FROM mirror_message WHERE folder_id = '"
+                        + viaInsert + "' EXCEPT SELECT " + columns + " FROM mirror_message WHERE folder_id = '"
+                        + viaCopy + "') UNION ALL (SELECT " + columns + " FROM mirror_message WHERE folder_id = '"
+                        + viaCopy + "' EXCEPT SELECT " + columns + " FROM mirror_message WHERE folder_id = '"
+                        + viaInsert + "')) d"))
                 .isZero();
-        assertThat(queryLong("SELECT count(*) FROM mirror_message WHERE folder_id = '" + viaCopy + "'"))
-                .isEqualTo(chunk.size());
-        assertThat(queryLong("SELECT count(*) FROM mirror_message WHERE id = 'msg_keep_" + account
-                        + "' AND subject = 'already here' AND destroyed_seq IS NULL"))
-                .isEqualTo(1);
         assertThat(queryLong("SELECT live_count FROM mirror_folder WHERE id = '" + viaCopy + "'"))
                 .isEqualTo(chunk.size());
         // every new row has its own change number
-        assertThat(queryLong("SELECT count(DISTINCT created_seq) FROM mirror_message WHERE folder_id = '" + viaCopy
-                        + "' AND uid <> 7"))
-                .isEqualTo(chunk.size() - 1);
+        assertThat(queryLong(
+                        "SELECT count(DISTINCT created_seq) FROM mirror_message WHERE folder_id = '" + viaCopy + "'"))
+                .isEqualTo(chunk.size());
+
+        // a chunk naming a UID the folder has live is refused whole: nothing of it is written
+        String again = "fld_again_" + account;
+        sql("INSERT INTO mirror_folder (id, account_id, name, created_seq, change_seq) VALUES ('" + again + "', '"
+                + account + "', 'C', 1, 1)");
+        sql("INSERT INTO mirror_message (id, account_id, folder_id, uid, flags, subject, size, created_seq, change_seq)"
+                + " VALUES ('msg_keep_" + account + "', '" + account + "', '" + again
+                + "', 7, '{}', 'already here', 1, 1, 1)");
+        assertThatThrownBy(() -> QuarkusTransaction.requiringNew().run(() -> {
+                    try {
+                        mirror.insertMessages(account, claim.leaseToken(), again, chunk, null);
+                    } catch (java.sql.SQLException e) {
+                        throw new IllegalStateException(e);
+                    }
+                }))
+                .hasStackTraceContaining("mirror_message_live_uid_uq");
+        assertThat(queryLong("SELECT count(*) FROM mirror_message WHERE folder_id = '" + again + "'"))
+                .isEqualTo(1);
+        assertThat(queryLong("SELECT live_count FROM mirror_folder WHERE id = '" + again + "'"))
+                .isEqualTo(1);
     }
 
     private void sql(String statement) {
