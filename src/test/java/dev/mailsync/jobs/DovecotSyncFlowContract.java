@@ -1,5 +1,6 @@
 package dev.mailsync.jobs;
 
+import static dev.mailsync.support.Api.as;
 import static dev.mailsync.support.Api.createAccount;
 import static dev.mailsync.support.Api.createDevice;
 import static dev.mailsync.support.Api.newSubject;
@@ -35,6 +36,35 @@ abstract class DovecotSyncFlowContract extends SyncFlowContract {
     protected Mailbox newMailbox(String user, String password) {
         dovecot.putUser(user, password);
         return new Mailbox(dovecot.host(), dovecot.imapPort(), user, password);
+    }
+
+    @Test
+    void headers_sent_in_raw_utf8_read_the_same_in_the_summary_and_in_the_opened_message() {
+        String owner = newSubject();
+        String user = "u8" + java.util.UUID.randomUUID().toString().substring(0, 8);
+        Mailbox box = newMailbox(user, "pw");
+        byte[] raw = ("From: Ann \u00c4rger <ann@example.org>\r\nTo: J\u00fcrgen <j@example.org>\r\n"
+                        + "Subject: Gr\u00fc\u00dfe aus K\u00f6ln\r\nDate: Fri, 27 Nov 2026 08:00:00 +0000\r\n"
+                        + "Message-ID: <u8@example.org>\r\nMIME-Version: 1.0\r\n"
+                        + "Content-Type: text/plain; charset=utf-8\r\n\r\nSch\u00f6ne Gr\u00fc\u00dfe\r\n")
+                .getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        box.client().append("INBOX", raw, null);
+        String account = createAccount(owner, accountOn(box));
+        String device = createDevice(owner, account, "phone");
+        Sync.succeed(owner, account, device);
+        Sync.Delta delta = Sync.allChanges(owner, account, device, null, 500);
+        assertThat(delta.createdSubjects).containsExactly("Gr\u00fc\u00dfe aus K\u00f6ln");
+
+        io.restassured.path.json.JsonPath message = as(owner)
+                .get("/v1/accounts/{a}/messages/{m}", account, delta.created.get(0))
+                .then()
+                .statusCode(200)
+                .extract()
+                .jsonPath();
+        assertThat(message.getString("subject")).isEqualTo("Gr\u00fc\u00dfe aus K\u00f6ln");
+        assertThat(message.getString("from[0].name")).isEqualTo("Ann \u00c4rger");
+        assertThat(message.getString("to[0].name")).isEqualTo("J\u00fcrgen");
+        assertThat(message.getString("text")).contains("Sch\u00f6ne Gr\u00fc\u00dfe");
     }
 
     @Test

@@ -38,9 +38,10 @@ final class MessageReader {
         }
         Bodies bodies = new Bodies();
         walk(m, "", bodies);
+        String[] subject = m.getHeader("Subject");
         return new MessageContent(
                 headers,
-                m.getSubject(),
+                subject == null || subject.length == 0 ? null : decode(subject[0]),
                 addresses(m.getFrom()),
                 addresses(m.getRecipients(jakarta.mail.Message.RecipientType.TO)),
                 addresses(m.getRecipients(jakarta.mail.Message.RecipientType.CC)),
@@ -153,12 +154,9 @@ final class MessageReader {
         return values == null || values.length == 0 ? null : values[0].trim();
     }
 
+    /** A header value as the summaries decode it: raw 8-bit UTF-8 repaired, RFC 2047 words decoded. */
     private static String decode(String value) {
-        try {
-            return MimeUtility.decodeText(MimeUtility.unfold(value));
-        } catch (IOException | RuntimeException e) {
-            return value;
-        }
+        return value == null ? null : FetchConversions.decodeHeader(value);
     }
 
     private static List<MailAddress> addresses(Address[] list) {
@@ -166,7 +164,8 @@ final class MessageReader {
         if (list != null) {
             for (Address a : list) {
                 if (a instanceof InternetAddress ia) {
-                    out.add(new MailAddress(ia.getPersonal(), ia.getAddress()));
+                    String name = FetchConversions.personal(ia);
+                    out.add(new MailAddress(name == null ? null : FetchConversions.utf8IfRaw(name), ia.getAddress()));
                 } else if (a != null) {
                     out.add(new MailAddress(null, a.toString()));
                 }
