@@ -31,11 +31,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
 import org.jboss.logging.Logger;
 
 /**
@@ -260,16 +255,11 @@ public class Pop3Sync {
         private final String accountId;
         private final long token;
         private final String inbox;
-        private final ExecutorService storer = Executors.newSingleThreadExecutor(r -> {
-            Thread t = new Thread(r, "mailsync-pop3-store");
-            t.setDaemon(true);
-            return t;
-        });
+        private final BackgroundStore<List<Pending>> storer = new BackgroundStore<>("mailsync-pop3-store", this::store);
         private List<Pending> batch = new ArrayList<>();
         private long batchMemory;
-        private Future<Integer> inFlight;
         private final long started = System.nanoTime();
-        int stored;
+        volatile int stored;
         long retrNanos;
         volatile long storeNanos;
 
@@ -289,45 +279,22 @@ public class Pop3Sync {
 
         void finish() {
             flush();
-            await();
+            storer.finish();
             retrNanos = System.nanoTime() - started;
         }
 
+        /** Hands the batch to the store thread once the one before is stored (its failure becomes ours). */
         private void flush() {
-            await();
             if (batch.isEmpty()) {
                 return;
             }
             List<Pending> full = batch;
             batch = new ArrayList<>();
             batchMemory = 0;
-            inFlight = storer.submit(() -> store(full));
+            storer.submit(full);
         }
 
-        /** Waits for the batch in flight; its failure becomes this thread's. */
-        private void await() {
-            if (inFlight == null) {
-                return;
-            }
-            try {
-                stored += inFlight.get();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException("interrupted while storing downloaded messages", e);
-            } catch (ExecutionException e) {
-                if (e.getCause() instanceof RuntimeException r) {
-                    throw r;
-                }
-                if (e.getCause() instanceof Error err) {
-                    throw err;
-                }
-                throw new IllegalStateException(e.getCause());
-            } finally {
-                inFlight = null;
-            }
-        }
-
-        private int store(List<Pending> pending) {
+        private void store(List<Pending> pending) {
             long t = System.nanoTime();
             try {
                 Instant now = clock.instant();
@@ -341,7 +308,7 @@ public class Pop3Sync {
                             p.spool().size()));
                 }
                 Tx.call(() -> store.storeDownloaded(accountId, token, inbox, rows, now));
-                return pending.size();
+                stored += pending.size();
             } finally {
                 pending.forEach(p -> p.spool().discard());
                 storeNanos += System.nanoTime() - t;
@@ -350,16 +317,8 @@ public class Pop3Sync {
 
         @Override
         public void close() {
-            storer.shutdown();
-            try {
-                // Never leave a store running behind a failed sync: the retry must see what it did.
-                if (!storer.awaitTermination(60, TimeUnit.SECONDS)) {
-                    storer.shutdownNow();
-                }
-            } catch (InterruptedException e) {
-                storer.shutdownNow();
-                Thread.currentThread().interrupt();
-            }
+            // Waits for a store still running: the retry of a failed sync must see what it did.
+            storer.close();
             batch.forEach(p -> p.spool().discard());
         }
     }
