@@ -223,7 +223,9 @@ public class SyncRunner {
         /** CONDSTORE: flags changed since the stored mod-sequence, plus the UID list. */
         CONDSTORE,
         /** Every message's UID and flags. */
-        SCAN
+        SCAN,
+        /** The mirror had no message of the folder: its UID list only (one UID SEARCH), no flags. */
+        NEW
     }
 
     private void refreshFolder(
@@ -240,13 +242,24 @@ public class SyncRunner {
         FolderStatus serverStatus;
         FolderScanPlan plan;
         Path path;
+        FolderStatus status = null;
         if (condstore) {
-            FolderStatus status = statusAlreadyRead != null ? statusAlreadyRead : imap.status(folder.name());
+            status = statusAlreadyRead != null ? statusAlreadyRead : imap.status(folder.name());
             if (ImapScanPlanner.unchanged(
                     known.uidValidity(), known.uidNext(), known.messageCount(), known.highestModSeq(), status)) {
                 count(Path.UNCHANGED);
                 return;
             }
+        }
+        if (Tx.call(() -> mirror.liveCount(folderId)) == 0) {
+            // Nothing of the folder in the mirror (a first sync, a folder that was empty, a reset that left
+            // nothing): every message is new and its flags come with its summary, so the UIDs are enough.
+            ChangedSince listing = imap.uidList(folder.name());
+            serverStatus = listing.status();
+            plan = ImapScanPlanner.planChanges(
+                    known == null ? null : known.uidValidity(), List.of(), serverStatus, List.of(), listing.allUids());
+            path = Path.NEW;
+        } else if (condstore) {
             if (status.uidValidity() == known.uidValidity()) {
                 Optional<ImapConnection.Qresync> resync = imap.hasQresync()
                         ? imap.qresync(folder.name(), known.uidValidity(), known.highestModSeq())

@@ -102,15 +102,6 @@ abstract class DovecotSyncFlowContract extends SyncFlowContract {
         assertThat(next.createdSubjects).containsExactly("new one");
     }
 
-    private static double folderRefreshes(String path) {
-        String metrics = io.restassured.RestAssured.get("/q/metrics").asString();
-        return metrics.lines()
-                .filter(l ->
-                        l.startsWith("mailsync_sync_folder_refreshes_total") && l.contains("path=\"" + path + "\""))
-                .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1)))
-                .sum();
-    }
-
     @Test
     void the_quota_reaches_the_account_with_a_warning_when_nearly_full() {
         String owner = newSubject();

@@ -42,6 +42,16 @@ abstract class SyncFlowContract {
                 "password", box.password());
     }
 
+    /** How often folders were brought up to date along this path (unchanged, qresync, condstore, scan, new). */
+    protected static double folderRefreshes(String path) {
+        String metrics = io.restassured.RestAssured.get("/q/metrics").asString();
+        return metrics.lines()
+                .filter(l ->
+                        l.startsWith("mailsync_sync_folder_refreshes_total") && l.contains("path=\"" + path + "\""))
+                .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1)))
+                .sum();
+    }
+
     private String owner;
     private Mailbox mailbox;
     private ImapMailbox other;
@@ -67,7 +77,12 @@ abstract class SyncFlowContract {
         other.append("INBOX", dev.mailsync.testsupport.TestMessages.simple("second"), new Flags(Flags.Flag.SEEN));
         other.append("INBOX", "third");
 
+        // The mirror has nothing of INBOX yet: its UID list is enough, the flags come with the summaries.
+        double newBefore = folderRefreshes("new");
+        double scanBefore = folderRefreshes("scan");
         Sync.succeed(owner, account, phone);
+        assertThat(folderRefreshes("new")).isGreaterThan(newBefore);
+        assertThat(folderRefreshes("scan")).isEqualTo(scanBefore);
         Sync.Delta delta = Sync.allChanges(owner, account, phone, null, 500);
 
         assertThat(delta.foldersCreated).contains("INBOX");

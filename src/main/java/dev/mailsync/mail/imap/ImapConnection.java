@@ -240,6 +240,34 @@ public final class ImapConnection implements AutoCloseable {
         }
     }
 
+    /**
+     * Examines the folder afresh and reads its status and the UIDs of its messages from one {@code UID SEARCH}
+     * (ESEARCH's compact answer where offered), without their flags: for a folder the mirror has no message
+     * of, whose flags come with the summaries anyway. The answer's {@code changed} list is empty.
+     */
+    public ChangedSince uidList(String name) throws MailAccessException {
+        Objects.requireNonNull(name, "name");
+        ensureOpen();
+        try {
+            IMAPFolder f = examine(name, true);
+            long uidValidity = f.getUIDValidity();
+            long uidNext = f.getUIDNext();
+            Long highestModSeq = null;
+            if (capabilities.contains("CONDSTORE")) {
+                long modSeq = f.getHighestModSeq();
+                highestModSeq = modSeq > 0 ? modSeq : null;
+            }
+            int count = f.getMessageCount();
+            List<Long> uids = count > 0 ? allUids(f, 2L * count + 100_000) : List.of();
+            if (uidNext <= 0) {
+                uidNext = uids.isEmpty() ? 1 : uids.get(uids.size() - 1) + 1;
+            }
+            return new ChangedSince(new FolderStatus(uidValidity, uidNext, count, highestModSeq), List.of(), uids);
+        } catch (MessagingException | RuntimeException e) {
+            throw MailFailures.classify(e, endpoint);
+        }
+    }
+
     private static void scanChunk(IMAPFolder f, int start, int end, Map<Long, Set<String>> byUid)
             throws MessagingException {
         int n = end - start + 1;
