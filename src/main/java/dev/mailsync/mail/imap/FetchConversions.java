@@ -1,5 +1,6 @@
 package dev.mailsync.mail.imap;
 
+import dev.mailsync.mail.Previews;
 import dev.mailsync.sync.MailAddress;
 import jakarta.mail.Flags;
 import jakarta.mail.internet.AddressException;
@@ -18,9 +19,6 @@ import org.eclipse.angus.mail.imap.protocol.BODYSTRUCTURE;
 
 /** Turns what Angus parsed from FETCH responses into the plain values of {@code dev.mailsync.sync}. */
 final class FetchConversions {
-    /** The longest preview handed out, in characters. */
-    static final int PREVIEW_MAX_CHARS = 200;
-
     private FetchConversions() {}
 
     /** System flags with their backslash (never {@code \Recent}), then keywords by name. */
@@ -335,7 +333,7 @@ final class FetchConversions {
 
     /**
      * A preview from the first bytes of a text/plain part: transfer decoding that tolerates the cut at the
-     * end, then the charset, then {@link #normalizePreview}.
+     * end, then the charset, then {@link Previews#normalize}.
      */
     static String previewFromPrefix(byte[] data, String transferEncoding, String charset) {
         if (data == null) {
@@ -354,50 +352,7 @@ final class FetchConversions {
         while (!text.isEmpty() && text.charAt(text.length() - 1) == '\uFFFD') {
             text = text.substring(0, text.length() - 1);
         }
-        return normalizePreview(text);
-    }
-
-    /** Whitespace runs made one space, trimmed, at most {@value #PREVIEW_MAX_CHARS} chars; null if blank. */
-    static String normalizePreview(String text) {
-        if (text == null) {
-            return null;
-        }
-        String oneLine = foldBlanks(text, PREVIEW_MAX_CHARS + 1).strip();
-        if (oneLine.isEmpty()) {
-            return null;
-        }
-        if (oneLine.length() > PREVIEW_MAX_CHARS) {
-            int end = PREVIEW_MAX_CHARS;
-            if (Character.isHighSurrogate(oneLine.charAt(end - 1))) {
-                end--;
-            }
-            oneLine = oneLine.substring(0, end).stripTrailing();
-        }
-        return oneLine;
-    }
-
-    /**
-     * Runs of white space and control characters ({@code [\\s\\p{Cntrl}]}, that is U+0000–U+0020 and
-     * U+007F) folded to one space, none at the start or the end; stops once {@code limit} characters are
-     * out (a preview is short, the text may be long). A loop, not a regular expression: this runs for
-     * every message of a first sync.
-     */
-    static String foldBlanks(String text, int limit) {
-        StringBuilder out = new StringBuilder(Math.min(text.length(), limit));
-        boolean blank = false;
-        for (int i = 0; i < text.length() && out.length() < limit; i++) {
-            char c = text.charAt(i);
-            if (c <= 0x20 || c == 0x7F) {
-                blank = out.length() > 0;
-            } else {
-                if (blank) {
-                    out.append(' ');
-                    blank = false;
-                }
-                out.append(c);
-            }
-        }
-        return out.toString();
+        return Previews.normalize(text);
     }
 
     private static Charset charsetOrUtf8(String charset) {

@@ -401,27 +401,20 @@ final class FetchParser {
         } while (i < end && b[i] == '(');
         String subtype = nstring();
         BodyPart.Params params = null;
-        String disposition = null;
-        BodyPart.Params dispositionParams = null;
+        Disposition disposition = Disposition.NONE;
         if (!nextNonSpace(')')) {
             params = parameters();
-            if (!nextNonSpace(')')) {
-                skipSpaces();
-                if (i < end && b[i] == '(') {
-                    i++;
-                    disposition = nstring();
-                    dispositionParams = parameters();
-                    if (!nextNonSpace(')')) {
-                        throw new Malformed("disposition without ')'");
-                    }
-                } else if (!nil()) {
-                    nstring(); // Exchange: a description where the disposition belongs; the rest is unknown
-                }
-                skipRestOfList();
-            }
+            disposition = dispositionAndRest(true);
         }
         return new BodyPart(
-                BodyPart.Kind.MULTI, "multipart", subtype, null, disposition, params, dispositionParams, children);
+                BodyPart.Kind.MULTI,
+                "multipart",
+                subtype,
+                null,
+                disposition.type(),
+                params,
+                disposition.params(),
+                children);
     }
 
     private BodyPart single() throws Malformed {
@@ -469,26 +462,47 @@ final class FetchParser {
                 throw new Malformed("lines element on a type without lines");
             }
         }
-        String disposition = null;
-        BodyPart.Params dispositionParams = null;
+        Disposition disposition = Disposition.NONE;
         if (!nextNonSpace(')')) {
             nstringOrSkip(); // md5
-            if (!nextNonSpace(')')) {
-                skipSpaces();
-                if (i < end && b[i] == '(') {
-                    i++;
-                    disposition = nstring();
-                    dispositionParams = parameters();
-                    if (!nextNonSpace(')')) {
-                        throw new Malformed("disposition without ')'");
-                    }
-                } else if (!nil()) {
-                    throw new Malformed("bad disposition");
-                }
-                skipRestOfList();
-            }
+            disposition = dispositionAndRest(false);
         }
-        return new BodyPart(kind, type, subtype, encoding, disposition, params, dispositionParams, children);
+        return new BodyPart(kind, type, subtype, encoding, disposition.type(), params, disposition.params(), children);
+    }
+
+    /** A body disposition (RFC 3501 §7.4.2): its type and parameters, both null when there is none. */
+    private record Disposition(String type, BodyPart.Params params) {
+        static final Disposition NONE = new Disposition(null, null);
+    }
+
+    /**
+     * The extension data of a body after the part's own fields (a multipart's parameters, a single part's
+     * MD5), up to and with the body's closing ')': the disposition, if any, then the rest skipped. Where
+     * the disposition belongs there must be a list or NIL; with {@code lenient} (multiparts, as Angus reads
+     * them) a string there is skipped, and the part has no disposition, else the response is malformed.
+     */
+    private Disposition dispositionAndRest(boolean lenient) throws Malformed {
+        if (nextNonSpace(')')) {
+            return Disposition.NONE;
+        }
+        Disposition disposition = Disposition.NONE;
+        skipSpaces();
+        if (i < end && b[i] == '(') {
+            i++;
+            String type = nstring();
+            BodyPart.Params params = parameters();
+            if (!nextNonSpace(')')) {
+                throw new Malformed("disposition without ')'");
+            }
+            disposition = new Disposition(type, params);
+        } else if (!nil()) {
+            if (!lenient) {
+                throw new Malformed("bad disposition");
+            }
+            nstring(); // Exchange: a description where the disposition belongs; the rest is unknown
+        }
+        skipRestOfList();
+        return disposition;
     }
 
     /** A parameter list: NIL, or (name value ...); a NIL value is "" as with Angus. */

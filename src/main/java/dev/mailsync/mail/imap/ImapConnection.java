@@ -4,6 +4,7 @@ import dev.mailsync.mail.MailAccessException;
 import dev.mailsync.mail.MailEndpoint;
 import dev.mailsync.mail.MailFailures;
 import dev.mailsync.mail.MailSessions;
+import dev.mailsync.mail.Previews;
 import dev.mailsync.sync.FailureCode;
 import dev.mailsync.sync.FolderInfo;
 import dev.mailsync.sync.FolderStatus;
@@ -1311,7 +1312,7 @@ public final class ImapConnection implements AutoCloseable {
                                 : e.messageId().strip(),
                         size,
                         internalDate,
-                        FetchConversions.normalizePreview(preview),
+                        Previews.normalize(preview),
                         FetchConversions.hasAttachments(m.structure));
             } catch (RuntimeException ex) {
                 LOG.warnf(
@@ -1332,7 +1333,7 @@ public final class ImapConnection implements AutoCloseable {
                         e == null || e.messageId == null || e.messageId.isBlank() ? null : e.messageId.strip(),
                         size,
                         internalDate,
-                        FetchConversions.normalizePreview(preview),
+                        Previews.normalize(preview),
                         FetchConversions.hasAttachments(m.structure));
             } catch (RuntimeException ex) {
                 LOG.warnf(

@@ -4,45 +4,31 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.mailsync.mail.MailEndpoint;
 import dev.mailsync.sync.FolderInfo;
-import dev.mailsync.testsupport.Dovecot;
 import dev.mailsync.testsupport.TestMessages;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * {@link ImapConnection} against a real Dovecot: CONDSTORE (HIGHESTMODSEQ), PREVIEW from the server and
  * the special-use folders its configuration creates.
  */
 class DovecotImapConnectionTest extends ImapConnectionContract {
-    private static Dovecot dovecot;
-
-    @BeforeAll
-    static void startDovecot() {
-        dovecot = Dovecot.start(Dovecot.options().user("bob", "bob-pw"));
-    }
-
-    @AfterAll
-    static void stopDovecot() {
-        if (dovecot != null) {
-            dovecot.close();
-        }
-    }
+    @RegisterExtension
+    static final ImapTestServers.DovecotServer SERVER = ImapTestServers.dovecot();
 
     @Override
     MailEndpoint endpoint() {
-        return dovecot.imapEndpoint("bob");
+        return SERVER.endpoint();
     }
 
     @Override
     PlainImap otherClient() {
-        MailEndpoint e = endpoint();
-        return new PlainImap(e.host(), e.port(), e.username(), e.password());
+        return SERVER.otherClient();
     }
 
     @Override

@@ -1,28 +1,15 @@
 package dev.mailsync.mail.imap;
 
 import dev.mailsync.mail.MailEndpoint;
-import dev.mailsync.testsupport.Dovecot;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** {@link SummaryParsingDifferential} against a real Dovecot (PREVIEW from the server). */
 class DovecotSummaryParsingTest extends SummaryParsingDifferential {
-    private static Dovecot dovecot;
-
-    @BeforeAll
-    static void startDovecot() {
-        dovecot = Dovecot.start(Dovecot.options().user("bob", "bob-pw"));
-    }
-
-    @AfterAll
-    static void stopDovecot() {
-        if (dovecot != null) {
-            dovecot.close();
-        }
-    }
+    @RegisterExtension
+    static final ImapTestServers.DovecotServer SERVER = ImapTestServers.dovecot();
 
     @Override
     MailEndpoint endpoint() {
-        return dovecot.imapEndpoint("bob");
+        return SERVER.endpoint();
     }
 }

@@ -58,29 +58,25 @@ class FetchConversionsTest {
     void previewsAreOneLineAndAtMostTwoHundredCharacters() {
         String text = "line one\r\n\r\n\tline two " + "x".repeat(300);
 
-        String preview = FetchConversions.normalizePreview(text);
+        String preview = dev.mailsync.mail.Previews.normalize(text);
 
         assertThat(preview).startsWith("line one line two x").hasSize(200);
-        assertThat(FetchConversions.normalizePreview(" \r\n ")).isNull();
+        assertThat(dev.mailsync.mail.Previews.normalize(" \r\n ")).isNull();
     }
 
+    /**
+     * The start of a text/plain part gets the preview every protocol gets ({@code Previews}, tested there):
+     * white space that is not a blank, stripped at the start, does not use up its 200 characters (IMAP's
+     * own folding loop counted the two U+3000 and gave 199 characters here).
+     */
     @Test
-    void blankFoldingMatchesTheRegularExpressionItReplaced() {
-        java.util.regex.Pattern blanks = java.util.regex.Pattern.compile("[\\s\\p{Cntrl}]+");
-        java.util.Random random = new java.util.Random(42);
-        char[] alphabet = {'a', 'Z', ' ', '\t', '\r', '\n', '\u000B', '\u0000', '\u007F', '\u00e9', '\u2003', '-'};
-        for (int run = 0; run < 2_000; run++) {
-            StringBuilder b = new StringBuilder();
-            for (int i = random.nextInt(40); i > 0; i--) {
-                b.append(alphabet[random.nextInt(alphabet.length)]);
-            }
-            String text = b.toString();
-            String expected = blanks.matcher(text).replaceAll(" ").strip();
-            assertThat(FetchConversions.foldBlanks(text, 1_000).strip())
-                    .as("%s", text)
-                    .isEqualTo(expected);
-        }
-        assertThat(FetchConversions.foldBlanks("a  b  c  d", 3)).isEqualTo("a b");
+    void previewsFromTheStartOfTheTextPartAreTheCommonPreviews() {
+        String text = "\r\n\u3000\u3000Gr\u00fc\u00dfe aus K\u00f6ln,\r\n\r\n" + "weiter ".repeat(300);
+        byte[] start = java.util.Arrays.copyOf(text.getBytes(StandardCharsets.UTF_8), 2048);
+
+        String preview = FetchConversions.previewFromPrefix(start, null, "utf-8");
+
+        assertThat(preview).isEqualTo(("Gr\u00fc\u00dfe aus K\u00f6ln, " + "weiter ".repeat(30)).substring(0, 200));
     }
 
     @Test

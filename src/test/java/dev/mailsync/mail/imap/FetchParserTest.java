@@ -191,6 +191,48 @@ class FetchParserTest {
                 .isEqualTo(FetchConversions.firstPlainText(s));
     }
 
+    /**
+     * Where the disposition belongs: a list or NIL, then any extension data skipped; a string there is
+     * skipped in a multipart (Exchange) and makes a single part malformed, as with Angus.
+     */
+    @Test
+    void dispositionsOfMultipartsAndSinglePartsAsAngusReadsThem() throws Exception {
+        String attached = "(\"application\" \"pdf\" NIL NIL NIL \"base64\" 10 NIL";
+        String[] wellFormed = {
+            "* 1 FETCH (BODYSTRUCTURE (" + PLAIN + PLAIN + " \"mixed\" NIL (\"inline\" NIL) \"en\" (\"x\" 1)))\r\n",
+            "* 1 FETCH (BODYSTRUCTURE (" + PLAIN + PLAIN + " \"mixed\" NIL NIL \"en\"))\r\n",
+            "* 1 FETCH (BODYSTRUCTURE (" + PLAIN + PLAIN
+                    + " \"mixed\" (\"boundary\" \"b\") \"description\" \"en\"))\r\n",
+            "* 1 FETCH (BODYSTRUCTURE (" + PLAIN + PLAIN + " \"mixed\" NIL))\r\n",
+            "* 1 FETCH (BODYSTRUCTURE (" + PLAIN + PLAIN + " \"mixed\"))\r\n",
+            "* 1 FETCH (BODYSTRUCTURE " + attached + " (\"attachment\" (\"filename\" \"a.pdf\")) NIL \"loc\"))\r\n",
+            "* 1 FETCH (BODYSTRUCTURE " + attached + " NIL))\r\n",
+            "* 1 FETCH (BODYSTRUCTURE " + attached + "))\r\n",
+        };
+        String[] expectedDisposition = {"inline", null, null, null, null, "attachment", null, null};
+        for (int n = 0; n < wellFormed.length; n++) {
+            BodyPart s = parse(wellFormed[n]).structure;
+            var angus = angus(wellFormed[n]).getItem(org.eclipse.angus.mail.imap.protocol.BODYSTRUCTURE.class);
+            assertThat(s.disposition()).as(wellFormed[n]).isEqualTo(expectedDisposition[n]);
+            assertThat(s.disposition()).as(wellFormed[n]).isEqualTo(angus.disposition);
+            assertThat(FetchConversions.hasAttachments(s))
+                    .as(wellFormed[n])
+                    .isEqualTo(FetchConversions.hasAttachments(angus));
+        }
+        assertThat(parse(wellFormed[5]).structure.dispositionParams().get("filename"))
+                .isEqualTo("a.pdf");
+
+        String[] malformed = {
+            "* 1 FETCH (BODYSTRUCTURE " + attached + " \"attachment\"))\r\n",
+            "* 1 FETCH (BODYSTRUCTURE " + attached + " (\"attachment\" NIL \"x\"))\r\n",
+            "* 1 FETCH (BODYSTRUCTURE (" + PLAIN + PLAIN + " \"mixed\" NIL (\"inline\" NIL \"x\")))\r\n",
+        };
+        for (String wire : malformed) {
+            assertThatThrownBy(() -> parse(wire)).as(wire).isInstanceOf(FetchParser.Malformed.class);
+            assertThatThrownBy(() -> angus(wire)).as(wire).isInstanceOf(Exception.class);
+        }
+    }
+
     @Test
     void fileNamesFromRfc2231ParametersCount() throws Exception {
         String image =

@@ -2,13 +2,7 @@ package dev.mailsync.mail.imap;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.icegreen.greenmail.configuration.GreenMailConfiguration;
-import com.icegreen.greenmail.junit5.GreenMailExtension;
-import com.icegreen.greenmail.util.ServerSetup;
-import com.icegreen.greenmail.util.ServerSetupTest;
 import dev.mailsync.mail.MailEndpoint;
-import dev.mailsync.sync.Protocol;
-import dev.mailsync.sync.Security;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -17,23 +11,17 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * preview comes from the first bytes of the text part).
  */
 class GreenMailImapConnectionTest extends ImapConnectionContract {
-    private static final String PASSWORD = "bob-pw";
-
     @RegisterExtension
-    static final GreenMailExtension GREENMAIL = new GreenMailExtension(
-                    ServerSetup.dynamicPort(ServerSetupTest.SMTP_POP3_IMAP))
-            .withConfiguration(GreenMailConfiguration.aConfig().withUser("bob@example.org", "bob", PASSWORD))
-            .withPerMethodLifecycle(false);
+    static final ImapTestServers.GreenMailServer SERVER = ImapTestServers.greenMail();
 
     @Override
     MailEndpoint endpoint() {
-        return new MailEndpoint(
-                Protocol.IMAP, "127.0.0.1", GREENMAIL.getImap().getPort(), Security.NONE, "bob", PASSWORD);
+        return SERVER.endpoint();
     }
 
     @Override
     PlainImap otherClient() {
-        return new PlainImap("127.0.0.1", GREENMAIL.getImap().getPort(), "bob", PASSWORD);
+        return SERVER.otherClient();
     }
 
     @Override
