@@ -4,6 +4,7 @@ import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Optional;
 
 /** Every {@code mailsync.*} setting. The README's configuration table lists the same keys. */
 @ConfigMapping(prefix = "mailsync")
@@ -45,6 +46,16 @@ public interface MailsyncConfig {
         /** Time allowed to wait for any single server response. */
         @WithDefault("30s")
         Duration readTimeout();
+
+        /**
+         * Certificates to trust for mail servers besides the JVM's own CAs: a PEM file of one or more
+         * certificates (a private CA, or a server's self-signed certificate), or a PKCS12 / JKS key store
+         * whose certificate entries are taken. Unset: only the JVM's CAs. Host names are verified either way.
+         */
+        Optional<String> trustStore();
+
+        /** Password of a PKCS12 / JKS {@link #trustStore()} (a PEM file needs none). */
+        Optional<String> trustStorePassword();
     }
 
     /** Encryption at rest of mail passwords (AES-256-GCM). */

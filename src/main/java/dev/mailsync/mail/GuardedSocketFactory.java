@@ -23,7 +23,8 @@ import javax.net.SocketFactory;
  * {@code SSLSocketFactory} (also for STARTTLS) and checks the certificate and the host name
  * ({@code mail.<protocol>.ssl.checkserveridentity}). Given an {@code SSLSocketFactory} instead, Angus
  * would open the TCP connection with a socket of its own, past the guard. Certificates are therefore
- * trusted as the JVM trusts them ({@code javax.net.ssl.trustStore}).
+ * trusted as the process's default TLS context trusts them: the JVM's CAs, plus the certificates of
+ * {@code mailsync.mail.trust-store} ({@link MailTrust}).
  */
 public final class GuardedSocketFactory extends SocketFactory {
     private final OutboundGuard guard;

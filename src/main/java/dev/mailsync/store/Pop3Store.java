@@ -19,8 +19,10 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * POP3 state: the stored copy of every downloaded message keyed by (account, UIDL) with its server state,
- * and the maildrop's size. Writes are fenced by the caller's lease token and run in the caller's short
+ * POP3 state: the stored copy of every downloaded message with its server state, and the maildrop's size.
+ * A stored message is keyed by (account, created seq); its UIDL names it while it is not confirmed gone
+ * (at most one such message per UIDL: a unique index), so a UIDL the server reuses after that is stored
+ * as a new message beside the old one. Writes are fenced by the caller's lease token and run in the caller's short
  * transaction; a message's copy and its mirror row are written in one transaction, so a crash never
  * leaves half a message.
  */
@@ -190,15 +192,27 @@ public class Pop3Store {
         }
     }
 
-    /** Stored messages whose UIDL a listing no longer had: the server copy is gone (confirmed). */
+    /**
+     * Stored messages whose UIDL a listing no longer had: the server copy is gone (confirmed). Each UIDL
+     * names the one stored message not confirmed gone yet.
+     */
     public void confirmGone(String accountId, long token, List<String> uidls, Instant now) throws SQLException {
-        update(
-                accountId,
-                token,
-                uidls,
-                "UPDATE pop3_message SET server_state = 'GONE', gone_at = ? WHERE account_id = ? AND uidl = ?"
-                        + " AND server_state <> 'GONE'",
-                now);
+        if (uidls.isEmpty()) {
+            return;
+        }
+        try (Connection c = dataSource.getConnection()) {
+            JobStore.fence(c, accountId, token);
+            try (PreparedStatement s = c.prepareStatement("UPDATE pop3_message SET server_state = 'GONE',"
+                    + " gone_at = ? WHERE account_id = ? AND uidl = ? AND server_state <> 'GONE'")) {
+                for (String uidl : uidls) {
+                    s.setTimestamp(1, Jdbc.ts(now));
+                    s.setString(2, accountId);
+                    s.setString(3, uidl);
+                    s.addBatch();
+                }
+                s.executeBatch();
+            }
+        }
     }
 
     /** DELE was sent for these and QUIT answered +OK: removed, to be confirmed by a later listing. */
@@ -230,8 +244,8 @@ public class Pop3Store {
      * {@code destroyed} already), so their copies can be released. Checked again here: a device that
      * appeared since the plan and does not hide the message keeps it.
      */
-    public void retire(String accountId, long token, List<String> uidls, Instant now) throws SQLException {
-        if (uidls.isEmpty()) {
+    public void retire(String accountId, long token, List<Long> createdSeqs, Instant now) throws SQLException {
+        if (createdSeqs.isEmpty()) {
             return;
         }
         try (Connection c = dataSource.getConnection()) {
@@ -239,7 +253,7 @@ public class Pop3Store {
             try (PreparedStatement copy = c.prepareStatement("UPDATE pop3_message p SET deleted_by_device ="
                             + " (SELECT h.device_id FROM device_hidden h WHERE h.message_id = p.mirror_message_id"
                             + "   ORDER BY h.seq DESC LIMIT 1)"
-                            + " WHERE p.account_id = ? AND p.uidl = ? AND p.server_state = 'GONE'"
+                            + " WHERE p.account_id = ? AND p.created_seq = ? AND p.server_state = 'GONE'"
                             + " AND p.deleted_by_device IS NULL AND EXISTS (SELECT 1 FROM device d"
                             + "   WHERE d.account_id = p.account_id)"
                             + " AND NOT EXISTS (SELECT 1 FROM device d WHERE d.account_id = p.account_id"
@@ -249,9 +263,9 @@ public class Pop3Store {
                     PreparedStatement row = c.prepareStatement("UPDATE mirror_message SET destroyed_seq = ?,"
                             + " change_seq = ?, destroyed_cause = ?, destroyed_at = ?, changed_by_device = NULL"
                             + " WHERE id = ? AND destroyed_seq IS NULL")) {
-                for (String uidl : uidls) {
+                for (long createdSeq : createdSeqs) {
                     copy.setString(1, accountId);
-                    copy.setString(2, uidl);
+                    copy.setLong(2, createdSeq);
                     String messageId = null;
                     try (ResultSet r = copy.executeQuery()) {
                         if (r.next()) {
@@ -273,28 +287,23 @@ public class Pop3Store {
         }
     }
 
-    /** Drops the content of copies nobody can read any more and whose server copy is confirmed gone. */
-    public void release(String accountId, long token, List<String> uidls, Instant now) throws SQLException {
-        update(
-                accountId,
-                token,
-                uidls,
-                "UPDATE pop3_message SET content = NULL, released_at = ? WHERE account_id = ? AND uidl = ?"
-                        + " AND server_state = 'GONE' AND deleted_by_device IS NOT NULL AND released_at IS NULL",
-                now);
-    }
-
-    private void update(String accountId, long token, List<String> uidls, String sql, Instant now) throws SQLException {
-        if (uidls.isEmpty()) {
+    /**
+     * Drops the content of copies (by created seq) nobody can read any more and whose server copy is
+     * confirmed gone.
+     */
+    public void release(String accountId, long token, List<Long> createdSeqs, Instant now) throws SQLException {
+        if (createdSeqs.isEmpty()) {
             return;
         }
         try (Connection c = dataSource.getConnection()) {
             JobStore.fence(c, accountId, token);
-            try (PreparedStatement s = c.prepareStatement(sql)) {
-                for (String uidl : uidls) {
+            try (PreparedStatement s = c.prepareStatement("UPDATE pop3_message SET content = NULL, released_at = ?"
+                    + " WHERE account_id = ? AND created_seq = ? AND server_state = 'GONE'"
+                    + " AND deleted_by_device IS NOT NULL AND released_at IS NULL")) {
+                for (long createdSeq : createdSeqs) {
                     s.setTimestamp(1, Jdbc.ts(now));
                     s.setString(2, accountId);
-                    s.setString(3, uidl);
+                    s.setLong(3, createdSeq);
                     s.addBatch();
                 }
                 s.executeBatch();

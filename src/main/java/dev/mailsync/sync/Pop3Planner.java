@@ -24,12 +24,18 @@ import java.util.TreeSet;
  *   <li>Only a message that is stored (a {@link Stored} row exists) is ever deleted;
  *   <li>a deletion needs the policy's acknowledgements: none for {@code KEEP}, which never deletes;
  *   <li>a UIDL that appears more than once in a listing is neither downloaded nor deleted (which of the
- *       messages would it name?), nor is a stored UIDL listed with another size (reused for another
- *       message);
+ *       messages would it name?), nor is a stored UIDL listed with another size while its stored message
+ *       is not confirmed gone (reused for another message, or the same one: it cannot tell);
  *   <li>a deletion is confirmed only by a later listing without the UIDL; a stored copy is released only
  *       once the server copy is confirmed gone and no device can read the message any more: a device
  *       deleted it for the whole account (its mirror row is a tombstone), or every device of the account
- *       has hidden it from its own view ({@link Plan#retire()}).
+ *       has hidden it from its own view ({@link Plan#retire()});
+ *   <li>a UIDL whose stored message is confirmed gone ({@link ServerState#GONE}) names a new message when
+ *       it is listed again, whatever its size (RFC 1939 lets a server reuse a UIDL once its message is
+ *       gone): it is downloaded and follows the policy as a message of its own, and never inherits the
+ *       old one's acknowledgements. A UIDL thus names at most one stored message not confirmed gone (the
+ *       <em>live</em> one, which the listing is matched against); confirmed-gone ones are told apart by
+ *       their {@link Stored#createdSeq()}.
  * </ul>
  */
 public final class Pop3Planner {
@@ -46,7 +52,8 @@ public final class Pop3Planner {
     }
 
     /**
-     * A stored message. {@code createdSeq} is the change number that gave devices the message; {@code
+     * A stored message. {@code createdSeq} is the change number that gave devices the message (unique in
+     * the account: it tells apart the stored messages of a reused UIDL); {@code
      * deletedOnDevice}: no device sees it any more (the mirror row is a tombstone: a device deleted it with
      * deleteOnServerWhenDeletedOnDevice, or it was retired); {@code serverDeleteRequested}: that delete
      * also asked for deletion on the server; {@code hiddenFrom}: the devices that deleted it from their
@@ -170,19 +177,22 @@ public final class Pop3Planner {
     }
 
     /**
-     * What to do. {@code retire}: stored messages every device has hidden from its own view and whose
-     * server copy is confirmed gone: their mirror rows become tombstones (no device sees them, and a
-     * device added later must not get them: the server no longer has them either), so their copies are
-     * released with {@code release} in the same step. While the server still has such a message it stays
-     * in the mirror, as the server's listing would give it to a new device.
+     * What to do. {@code downloads}: listed messages no stored message stands for (new UIDLs, and UIDLs
+     * reused after their stored message was confirmed gone). {@code confirmedGone}: the UIDLs of stored
+     * messages the listing no longer has (each names one stored message not yet confirmed gone). {@code
+     * retire}: stored messages (by {@link Stored#createdSeq()}) every device has hidden from its own view
+     * and whose server copy is confirmed gone: their mirror rows become tombstones (no device sees them,
+     * and a device added later must not get them: the server no longer has them either), so their copies
+     * are released with {@code release} (also by created seq) in the same step. While the server still
+     * has such a message it stays in the mirror, as the server's listing would give it to a new device.
      */
     public record Plan(
             List<Listed> downloads,
             List<Skip> skips,
             List<Deletion> deletions,
             List<String> confirmedGone,
-            List<String> retire,
-            List<String> release,
+            List<Long> retire,
+            List<Long> release,
             List<String> staleDevices,
             List<Upcoming> upcoming) {}
 
@@ -191,9 +201,15 @@ public final class Pop3Planner {
         for (Listed l : in.listing()) {
             occurrences.merge(l.uidl(), 1, Integer::sum);
         }
-        Map<String, Stored> stored = new LinkedHashMap<>();
+        // The stored message each UIDL names now: the one not confirmed gone. A UIDL whose stored
+        // messages are all confirmed gone names none (a listing with it is a new message).
+        Map<String, Stored> live = new LinkedHashMap<>();
         for (Stored s : in.stored()) {
-            stored.put(s.uidl(), s);
+            if (s.state() != ServerState.GONE && live.putIfAbsent(s.uidl(), s) != null) {
+                throw new IllegalArgumentException("two stored messages not confirmed gone share the UIDL "
+                        + s.uidl() + " (created seqs " + live.get(s.uidl()).createdSeq() + " and "
+                        + s.createdSeq() + ")");
+            }
         }
         List<String> stale = staleDevices(in.devices(), in.staleAfter(), in.now());
         List<Device> active =
@@ -206,7 +222,7 @@ public final class Pop3Planner {
         Set<String> duplicateReported = new TreeSet<>();
         for (Listed l : in.listing()) {
             boolean duplicate = occurrences.get(l.uidl()) > 1;
-            Stored s = stored.get(l.uidl());
+            Stored s = live.get(l.uidl());
             if (duplicate) {
                 if (duplicateReported.add(l.uidl())) {
                     skips.add(new Skip(l.uidl(), l.size(), SkipReason.DUPLICATE_UIDL));
@@ -214,6 +230,7 @@ public final class Pop3Planner {
                 continue;
             }
             if (s == null) {
+                // New, or a UIDL reused after its stored message was confirmed gone: a message of its own.
                 if (l.size() > in.maxMessageSize()) {
                     skips.add(new Skip(l.uidl(), l.size(), SkipReason.TOO_LARGE));
                 } else {
@@ -222,7 +239,8 @@ public final class Pop3Planner {
                 continue;
             }
             if (!s.matches(l)) {
-                // Not the message mailsync stored: neither stored again (the UIDL is taken) nor deleted.
+                // Not the message mailsync stored (or its size changed: no way to tell): neither stored
+                // again (the UIDL still names the stored one until a listing without it) nor deleted.
                 skips.add(new Skip(l.uidl(), l.size(), SkipReason.UIDL_REUSED));
                 continue;
             }
@@ -234,11 +252,13 @@ public final class Pop3Planner {
             }
         }
         List<String> confirmed = new ArrayList<>();
-        List<String> retire = new ArrayList<>();
-        List<String> release = new ArrayList<>();
-        for (Stored s : stored.values()) {
+        List<Long> retire = new ArrayList<>();
+        List<Long> release = new ArrayList<>();
+        for (Stored s : in.stored()) {
             boolean listed = occurrences.containsKey(s.uidl());
             ServerState state = s.state();
+            // Only a stored message not yet confirmed gone can be confirmed; a listed UIDL whose stored
+            // message is already gone names another message and leaves the gone one as it is.
             if (!listed && state != ServerState.GONE) {
                 confirmed.add(s.uidl());
                 state = ServerState.GONE;
@@ -248,11 +268,11 @@ public final class Pop3Planner {
             }
             boolean nobodySeesIt = s.deletedOnDevice();
             if (!nobodySeesIt && s.hiddenFromAll(in.devices())) {
-                retire.add(s.uidl());
+                retire.add(s.createdSeq());
                 nobodySeesIt = true;
             }
             if (nobodySeesIt) {
-                release.add(s.uidl());
+                release.add(s.createdSeq());
             }
         }
         upcoming.sort(Comparator.comparing(Upcoming::dueAt, Comparator.nullsLast(Comparator.naturalOrder()))

@@ -7,6 +7,7 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 class StartupGuardTest {
@@ -68,6 +69,16 @@ class StartupGuardTest {
                     @Override
                     public Duration readTimeout() {
                         return Duration.ofSeconds(1);
+                    }
+
+                    @Override
+                    public Optional<String> trustStore() {
+                        return Optional.empty();
+                    }
+
+                    @Override
+                    public Optional<String> trustStorePassword() {
+                        return Optional.empty();
                     }
                 };
             }

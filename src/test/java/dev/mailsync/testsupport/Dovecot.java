@@ -27,10 +27,12 @@ import java.nio.file.attribute.UserPrincipalLookupService;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.eclipse.angus.mail.imap.AppendUID;
@@ -83,15 +85,17 @@ public final class Dovecot implements AutoCloseable {
     private final Process process;
     private final int imapPort;
     private final int pop3Port;
+    private final Ports tlsPorts;
     private final Thread shutdownHook;
     private final Map<String, String> users;
 
-    private Dovecot(Options options, Path dir, Process process, int imapPort, int pop3Port) {
+    private Dovecot(Options options, Path dir, Process process, int imapPort, int pop3Port, Ports tlsPorts) {
         this.options = options;
         this.dir = dir;
         this.process = process;
         this.imapPort = imapPort;
         this.pop3Port = pop3Port;
+        this.tlsPorts = tlsPorts;
         this.users = new LinkedHashMap<>(options.users);
         this.shutdownHook = new Thread(this::stopProcess, "dovecot-test-shutdown");
         Runtime.getRuntime().addShutdownHook(shutdownHook);
@@ -150,6 +154,23 @@ public final class Dovecot implements AutoCloseable {
         return pop3Port;
     }
 
+    /** The implicit-TLS IMAP port (993 style); only with {@link Options#tls}. */
+    public int imapsPort() {
+        return requireTls().imap();
+    }
+
+    /** The implicit-TLS POP3 port (995 style); only with {@link Options#tls}. */
+    public int pop3sPort() {
+        return requireTls().pop3();
+    }
+
+    private Ports requireTls() {
+        if (tlsPorts == null) {
+            throw new IllegalStateException("this Dovecot was started without Options.tls");
+        }
+        return tlsPorts;
+    }
+
     /** The temp directory holding configuration, state, log and maildirs. */
     public Path directory() {
         return dir;
@@ -168,6 +189,17 @@ public final class Dovecot implements AutoCloseable {
     /** A POP3 endpoint (no TLS) for a configured user. */
     public MailEndpoint pop3Endpoint(String user) {
         return new MailEndpoint(Protocol.POP3, HOST, pop3Port, Security.NONE, user, password(user));
+    }
+
+    /**
+     * An endpoint with that security: {@code TLS} on the implicit-TLS port, {@code STARTTLS} and {@code
+     * NONE} on the plain one (STARTTLS / STLS is offered there only with {@link Options#tls}).
+     */
+    public MailEndpoint endpoint(Protocol protocol, Security security, String user) {
+        int port = protocol == Protocol.IMAP
+                ? (security == Security.TLS ? imapsPort() : imapPort)
+                : (security == Security.TLS ? pop3sPort() : pop3Port);
+        return new MailEndpoint(protocol, HOST, port, security, user, password(user));
     }
 
     /** Adds a user or changes a password while running (Dovecot rereads its passwd-file when it changes). */
@@ -212,6 +244,42 @@ public final class Dovecot implements AutoCloseable {
 
     public long appendMessage(String user, String folder, byte[] rfc822) {
         return appendMessage(user, folder, rfc822, null);
+    }
+
+    /**
+     * Delivers a message straight into the user's maildir under that file name, as a local delivery agent
+     * would (owned like the maildir). With {@code pop3UidlFormat("%f")} the name is its POP3 UIDL, so a
+     * name used before by a message that is gone now makes the server reuse that UIDL.
+     */
+    public void deliverFile(String user, String fileName, byte[] rfc822) {
+        if (fileName.contains("/") || fileName.contains(":") || fileName.startsWith(".")) {
+            throw new IllegalArgumentException("not a maildir base name: " + fileName);
+        }
+        uids(user, "INBOX"); // Dovecot creates the maildir (as the mail user) on first use
+        Path maildir = dir.resolve("mail").resolve(user).resolve("Maildir");
+        try {
+            java.nio.file.attribute.PosixFileAttributes owner =
+                    Files.readAttributes(maildir, java.nio.file.attribute.PosixFileAttributes.class);
+            Path tmp = maildir.resolve("tmp").resolve(fileName);
+            Files.write(tmp, rfc822);
+            Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rw-------"));
+            Files.setOwner(tmp, owner.owner());
+            Files.getFileAttributeView(tmp, java.nio.file.attribute.PosixFileAttributeView.class)
+                    .setGroup(owner.group());
+            Path target = maildir.resolve("new").resolve(fileName);
+            boolean taken;
+            try (Stream<Path> cur = Files.list(maildir.resolve("cur"))) {
+                taken = Files.exists(target)
+                        || cur.anyMatch(f -> f.getFileName().toString().startsWith(fileName + ":"));
+            }
+            if (taken) {
+                Files.delete(tmp);
+                throw new IllegalStateException("a message with the file name " + fileName + " is still there");
+            }
+            Files.move(tmp, target, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot deliver into " + maildir, e);
+        }
     }
 
     /** Sets ({@code set = true}) or clears flags on one message, as another client would. */
@@ -286,10 +354,23 @@ public final class Dovecot implements AutoCloseable {
         while (pop3Port == imapPort) {
             pop3Port = freePort();
         }
+        Ports tlsPorts = null;
+        if (options.tls != null) {
+            Set<Integer> taken = new HashSet<>(List.of(imapPort, pop3Port));
+            int imaps = freePort();
+            while (!taken.add(imaps)) {
+                imaps = freePort();
+            }
+            int pop3s = freePort();
+            while (!taken.add(pop3s)) {
+                pop3s = freePort();
+            }
+            tlsPorts = new Ports(imaps, pop3s);
+        }
         Path conf = dir.resolve("dovecot.conf");
         try {
             writePasswd(dir, options.users);
-            Files.writeString(conf, config(options, accounts, dir, imapPort, pop3Port));
+            Files.writeString(conf, config(options, accounts, dir, imapPort, pop3Port, tlsPorts));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -303,7 +384,7 @@ public final class Dovecot implements AutoCloseable {
         } catch (IOException e) {
             throw new IllegalStateException("cannot run " + binary(), e);
         }
-        Dovecot dovecot = new Dovecot(options, dir, process, imapPort, pop3Port);
+        Dovecot dovecot = new Dovecot(options, dir, process, imapPort, pop3Port, tlsPorts);
         try {
             dovecot.awaitGreetings();
             return dovecot;
@@ -369,7 +450,7 @@ public final class Dovecot implements AutoCloseable {
         }
     }
 
-    private static String config(Options o, Accounts a, Path dir, int imapPort, int pop3Port) {
+    private static String config(Options o, Accounts a, Path dir, int imapPort, int pop3Port, Ports tls) {
         String mailPlugins = o.quota != null ? "quota" : "";
         String imapPlugins = o.quota != null ? "$mail_plugins imap_quota" : "$mail_plugins";
         StringBuilder c = new StringBuilder();
@@ -381,7 +462,14 @@ public final class Dovecot implements AutoCloseable {
         c.append("instance_name = mailsync-test-").append(imapPort).append('\n');
         c.append("log_path = ").append(dir.resolve("dovecot.log")).append('\n');
         c.append("info_log_path = ").append(dir.resolve("dovecot.log")).append('\n');
-        c.append("ssl = no\n");
+        if (tls == null) {
+            c.append("ssl = no\n");
+        } else {
+            // Offered, not required: STARTTLS / STLS on the plain ports, TLS from the first byte on the others.
+            c.append("ssl = yes\n");
+            c.append("ssl_cert = <").append(o.tls.certificate()).append('\n');
+            c.append("ssl_key = <").append(o.tls.key()).append('\n');
+        }
         c.append("disable_plaintext_auth = no\n");
         c.append("auth_mechanisms = plain login\n");
         c.append("auth_verbose = yes\n");
@@ -394,7 +482,7 @@ public final class Dovecot implements AutoCloseable {
         c.append("first_valid_gid = 1\n");
         c.append("mail_location = maildir:~/Maildir\n");
         c.append("mail_plugins = ").append(mailPlugins).append('\n');
-        c.append("pop3_uidl_format = %08Xu%08Xv\n");
+        c.append("pop3_uidl_format = ").append(o.pop3UidlFormat).append('\n');
         if (o.pop3LockSession) {
             c.append("pop3_lock_session = yes\n");
         }
@@ -441,12 +529,16 @@ public final class Dovecot implements AutoCloseable {
                 .append(HOST)
                 .append("\n    port = ")
                 .append(imapPort)
-                .append("\n  }\n  inet_listener imaps {\n    port = 0\n  }\n}\n");
+                .append("\n  }\n")
+                .append(tlsListener("imaps", tls == null ? 0 : tls.imap()))
+                .append("}\n");
         c.append("service pop3-login {\n  chroot =\n  inet_listener pop3 {\n    address = ")
                 .append(HOST)
                 .append("\n    port = ")
                 .append(pop3Port)
-                .append("\n  }\n  inet_listener pop3s {\n    port = 0\n  }\n}\n");
+                .append("\n  }\n")
+                .append(tlsListener("pop3s", tls == null ? 0 : tls.pop3()))
+                .append("}\n");
         // Mode 0 switches the authentication penalty off (Dovecot's documented way).
         c.append("service anvil {\n  unix_listener anvil-auth-penalty {\n    mode = 0\n  }\n");
         if (!a.root) {
@@ -465,6 +557,17 @@ public final class Dovecot implements AutoCloseable {
         }
         return c.toString();
     }
+
+    private static String tlsListener(String name, int port) {
+        if (port == 0) {
+            return "  inet_listener " + name + " {\n    port = 0\n  }\n";
+        }
+        return "  inet_listener " + name + " {\n    address = " + HOST + "\n    port = " + port
+                + "\n    ssl = yes\n  }\n";
+    }
+
+    /** The implicit-TLS ports. */
+    private record Ports(int imap, int pop3) {}
 
     private static void writePasswd(Path dir, Map<String, String> users) {
         StringBuilder passwd = new StringBuilder();
@@ -731,8 +834,29 @@ public final class Dovecot implements AutoCloseable {
         private boolean qresync = true;
         private boolean keepDirectory;
         private boolean pop3LockSession;
+        private TestCertificates.Server tls;
+        private String pop3UidlFormat = "%08Xu%08Xv";
 
         private Options() {}
+
+        /**
+         * Dovecot's {@code pop3_uidl_format}. Default {@code %08Xu%08Xv} (UID and UIDVALIDITY: never
+         * reused). {@code %f}, the maildir file name, lets a test reuse a UIDL: {@link #deliverFile} a
+         * message under the file name of one that is gone.
+         */
+        public Options pop3UidlFormat(String format) {
+            this.pop3UidlFormat = format;
+            return this;
+        }
+
+        /**
+         * TLS with this certificate: IMAPS and POP3S on ports of their own ({@link #imapsPort()}, {@link
+         * #pop3sPort()}), STARTTLS and STLS offered on the plain ports. Default: no TLS at all.
+         */
+        public Options tls(TestCertificates.Server certificate) {
+            this.tls = certificate;
+            return this;
+        }
 
         /** A user with that password ({PLAIN} in a passwd-file). */
         public Options user(String name, String password) {

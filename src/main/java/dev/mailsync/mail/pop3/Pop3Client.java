@@ -102,6 +102,7 @@ public final class Pop3Client implements AutoCloseable {
         }
     }
 
+    /** TLS over the guarded socket, trusting what every mail connection trusts ({@code MailTrust}). */
     private static Socket tls(Socket plain, MailEndpoint endpoint) throws IOException {
         SSLSocket ssl = (SSLSocket) ((SSLSocketFactory) SSLSocketFactory.getDefault())
                 .createSocket(plain, endpoint.host(), endpoint.port(), true);

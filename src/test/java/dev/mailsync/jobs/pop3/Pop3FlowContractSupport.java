@@ -31,6 +31,19 @@ abstract class Pop3FlowContractSupport {
             String policy,
             Integer days,
             boolean deleteOnDeviceDelete) {
+        return account(host, port, "NONE", user, password, policy, days, deleteOnDeviceDelete);
+    }
+
+    /** An account with that {@code security} (TLS, STARTTLS or NONE). */
+    protected String account(
+            String host,
+            int port,
+            String security,
+            String user,
+            String password,
+            String policy,
+            Integer days,
+            boolean deleteOnDeviceDelete) {
         Map<String, Object> retention = new HashMap<>();
         retention.put("policy", policy);
         if (days != null) {
@@ -42,7 +55,7 @@ abstract class Pop3FlowContractSupport {
                         "protocol", "POP3",
                         "host", host,
                         "port", port,
-                        "security", "NONE",
+                        "security", security,
                         "username", user,
                         "password", password,
                         "pop3Retention", retention,

@@ -83,6 +83,104 @@ class Pop3PlannerTest {
     }
 
     @Test
+    void aUidlListedAgainAfterItsStoredMessageWasConfirmedGoneIsANewMessageWhateverItsSize() {
+        // The device has the old message: the old one's acknowledgement would allow deleting it.
+        Stored old = new Stored("a", 1, NOW.minus(Duration.ofDays(9)), ServerState.GONE, false, false, false, 500);
+        for (long size : new long[] {500, 501}) {
+            var p = plan(List.of(new Listed(3, "a", size)), List.of(old), List.of(device("d1", 99)), FIRST, false);
+            assertThat(p.downloads()).as("size %d", size).containsExactly(new Listed(3, "a", size));
+            assertThat(p.deletions())
+                    .as("never deleted on the old one's acknowledgement")
+                    .isEmpty();
+            assertThat(p.skips()).isEmpty();
+            assertThat(p.confirmedGone()).isEmpty();
+            assertThat(p.upcoming()).isEmpty();
+        }
+        var tooLarge = plan(List.of(new Listed(3, "a", 1_001)), List.of(old), List.of(device("d1", 99)), FIRST, false);
+        assertThat(tooLarge.downloads()).isEmpty();
+        assertThat(tooLarge.skips()).extracting(Pop3Planner.Skip::reason).containsExactly(SkipReason.TOO_LARGE);
+
+        Stored older = new Stored("a", 0, NOW.minus(Duration.ofDays(20)), ServerState.GONE, false, false, false, 500);
+        var twice = plan(List.of(new Listed(1, "a", 500)), List.of(older, old), List.of(), FIRST, false);
+        assertThat(twice.downloads())
+                .as("reused a second time")
+                .extracting(Listed::uidl)
+                .containsExactly("a");
+
+        var duplicate =
+                plan(List.of(new Listed(1, "a", 500), new Listed(2, "a", 500)), List.of(old), List.of(), FIRST, false);
+        assertThat(duplicate.downloads()).isEmpty();
+        assertThat(duplicate.skips()).extracting(Pop3Planner.Skip::reason).containsExactly(SkipReason.DUPLICATE_UIDL);
+    }
+
+    @Test
+    void theNewMessageUnderAReusedUidlFollowsThePolicyOnItsOwnAcknowledgementsAndDays() {
+        Stored old = new Stored("a", 3, NOW.minus(Duration.ofDays(30)), ServerState.GONE, false, false, false, 500);
+        Stored reused =
+                new Stored("a", 8, NOW.minus(Duration.ofDays(1)), ServerState.ON_SERVER, false, false, false, 500);
+        List<Listed> listing = List.of(new Listed(2, "a", 500));
+        List<Stored> both = List.of(old, reused);
+
+        var oldAcked = plan(listing, both, List.of(device("d1", 5)), FIRST, false);
+        assertThat(oldAcked.downloads()).as("stored already").isEmpty();
+        assertThat(oldAcked.deletions())
+                .as("acknowledging the old one is not having the new one")
+                .isEmpty();
+        assertThat(oldAcked.upcoming())
+                .singleElement()
+                .satisfies(u -> assertThat(u.waitingFor()).containsExactly("d1"));
+        assertThat(plan(listing, both, List.of(device("d1", 8)), FIRST, false).deletions())
+                .containsExactly(new Pop3Planner.Deletion(2, "a", DeleteReason.DELETE_AFTER_FIRST_DEVICE));
+
+        Pop3Retention twoDays = new Pop3Retention(Pop3RetentionPolicy.DELETE_AFTER_DAYS, 2);
+        var days = plan(listing, both, List.of(), twoDays, false);
+        assertThat(days.deletions())
+                .as("two days from the new download, not the old one")
+                .isEmpty();
+        assertThat(days.upcoming())
+                .singleElement()
+                .satisfies(u -> assertThat(u.dueAt()).isEqualTo(NOW.plus(Duration.ofDays(1))));
+
+        var gone = plan(List.of(), both, List.of(device("d1", 8)), FIRST, false);
+        assertThat(gone.confirmedGone())
+                .as("the live one; the old one is gone already")
+                .containsExactly("a");
+    }
+
+    @Test
+    void theOldCopyUnderAReusedUidlIsRetiredAndReleasedOnItsOwnTerms() {
+        List<Device> devices = List.of(device("d1", 9), device("d2", 9));
+        List<Listed> listing = List.of(new Listed(1, "a", 10));
+        Stored reused = new Stored("a", 8, NOW, ServerState.ON_SERVER, false, false, false, 10);
+
+        var readable = plan(listing, List.of(hidden("a", 7, ServerState.GONE, "d1"), reused), devices, ALL, false);
+        assertThat(readable.retire()).as("d2 still reads the old one").isEmpty();
+        assertThat(readable.release()).isEmpty();
+
+        var hiddenFromAll =
+                plan(listing, List.of(hidden("a", 7, ServerState.GONE, "d1", "d2"), reused), devices, ALL, false);
+        assertThat(hiddenFromAll.retire()).containsExactly(7L);
+        assertThat(hiddenFromAll.release()).containsExactly(7L);
+
+        Stored deletedForAll = new Stored("a", 7, NOW, ServerState.GONE, true, true, false, 10);
+        var deleted = plan(listing, List.of(deletedForAll, reused), devices, Pop3Retention.KEEP, true);
+        assertThat(deleted.release()).containsExactly(7L);
+        assertThat(deleted.deletions())
+                .as("the old one's device delete does not reach the new one")
+                .isEmpty();
+    }
+
+    @Test
+    void twoStoredMessagesNotConfirmedGoneUnderOneUidlAreRefused() {
+        Stored a = new Stored("a", 1, NOW, ServerState.DELETE_SENT, false, false, false, 10);
+        Stored b = new Stored("a", 2, NOW, ServerState.ON_SERVER, false, false, false, 10);
+        org.assertj.core.api.Assertions.assertThatThrownBy(
+                        () -> plan(List.of(new Listed(1, "a", 10)), List.of(a, b), List.of(), FIRST, false))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("UIDL a");
+    }
+
+    @Test
     void tooLargeIsSkippedNotDownloaded() {
         var p = plan(List.of(new Listed(1, "big", 1_001)), List.of(), List.of(), Pop3Retention.KEEP, false);
         assertThat(p.downloads()).isEmpty();
@@ -193,7 +291,7 @@ class Pop3PlannerTest {
         assertThat(p.confirmedGone()).containsExactlyInAnyOrder("sent", "dev", "else");
         assertThat(p.release())
                 .as("devices still read the others from the copy")
-                .containsExactly("dev");
+                .containsExactly(2L);
     }
 
     @Test
@@ -277,8 +375,8 @@ class Pop3PlannerTest {
         assertThat(onServer.release()).isEmpty();
 
         var gone = plan(List.of(), List.of(hidden("a", 7, ServerState.GONE, "d1", "d2")), devices, ALL, false);
-        assertThat(gone.retire()).containsExactly("a");
-        assertThat(gone.release()).containsExactly("a");
+        assertThat(gone.retire()).containsExactly(7L);
+        assertThat(gone.release()).containsExactly(7L);
 
         var newDevice = plan(
                 List.of(),

@@ -26,9 +26,12 @@ import net.jqwik.api.constraints.IntRange;
  * A model of the POP3 engine around the real planner: a server with RFC 1939 semantics (DELE takes effect
  * only at a completed QUIT), mailsync's store written step by step as the engine does, devices that
  * acknowledge, delete messages from their own view (or, with deleteOnServerWhenDeletedOnDevice, for the
- * whole account) and join the account, a clock, and crashes at every step of a sync. Random interleavings
- * must never lose a message (off the server without a readable stored copy while a device still sees it)
- * nor send DELE for a message the policy does not yet allow to delete.
+ * whole account) and join the account, a clock, and crashes at every step of a sync. The server repeats
+ * UIDLs: twice at once (never allowed by RFC 1939), for a new message of another size once the old one is
+ * gone, and for a new message of the very same size once mailsync has seen the old one gone. Random
+ * interleavings must never lose a message (off the server without a readable stored copy while a device
+ * still sees it), never send DELE for a message the policy does not yet allow to delete or for another
+ * message than the one stored, and a complete sync must leave no message with a reused UIDL behind.
  */
 class Pop3SafetyModelTest {
     private static final Duration STALE = Duration.ofDays(30);
@@ -40,14 +43,11 @@ class Pop3SafetyModelTest {
     };
 
     /** One message on the server: an identity of its own, a UIDL (which may repeat) and its size. */
-    private record ServerMessage(int id, String uidl) {
-        long size() {
-            return 100 + id; // messages differ in size; a reused UIDL shows on another size
-        }
-    }
+    private record ServerMessage(int id, String uidl, long size) {}
 
     /** A stored copy and the server message it came from. */
     private static final class Copy {
+        final String uidl;
         final int sourceId;
         final long serverSize;
         final long seq;
@@ -61,7 +61,8 @@ class Pop3SafetyModelTest {
         /** Devices that deleted it from their own view only. */
         final Set<String> hiddenFrom = new HashSet<>();
 
-        Copy(int sourceId, long serverSize, long seq, Instant at) {
+        Copy(String uidl, int sourceId, long serverSize, long seq, Instant at) {
+            this.uidl = uidl;
             this.sourceId = sourceId;
             this.serverSize = serverSize;
             this.seq = seq;
@@ -73,7 +74,9 @@ class Pop3SafetyModelTest {
         final Pop3Retention retention;
         final boolean deleteOnDeviceDelete;
         final List<ServerMessage> server = new ArrayList<>();
-        final Map<String, Copy> store = new LinkedHashMap<>();
+        /** By created seq; a UIDL may have several copies, at most one of them not confirmed gone. */
+        final Map<Long, Copy> store = new LinkedHashMap<>();
+
         final Map<String, Long> acked = new LinkedHashMap<>();
         final Map<String, Instant> lastSeen = new HashMap<>();
         final Set<Integer> removedByOthers = new HashSet<>();
@@ -94,8 +97,55 @@ class Pop3SafetyModelTest {
         void newMail(boolean repeatUidl) {
             int id = nextId++;
             String uidl = repeatUidl && !server.isEmpty() ? server.get(0).uidl() : "u" + id;
-            server.add(new ServerMessage(id, uidl));
+            server.add(new ServerMessage(id, uidl, 100 + id));
             everOnServer.add(id);
+        }
+
+        /**
+         * New mail under a UIDL the server no longer has. {@code confirmed}: one whose copies mailsync has
+         * all seen gone, with the size of the last one (the size cannot tell them apart); otherwise one
+         * whose copy mailsync still takes for being on the server, with another size (RFC 1939 allows both:
+         * the old message is gone). Plain new mail when there is no such UIDL.
+         */
+        void reusedUidl(boolean confirmed, int which) {
+            Set<String> onServer = new HashSet<>();
+            server.forEach(m -> onServer.add(m.uidl()));
+            List<Copy> candidates = new ArrayList<>();
+            for (Copy c : store.values()) {
+                boolean free = !onServer.contains(c.uidl) && candidates.stream().noneMatch(o -> o.uidl.equals(c.uidl));
+                if (free && (confirmed ? live(c.uidl) == null && c == last(c.uidl) : live(c.uidl) == c)) {
+                    candidates.add(c);
+                }
+            }
+            if (candidates.isEmpty()) {
+                newMail(false);
+                return;
+            }
+            Copy old = candidates.get(which % candidates.size());
+            int id = nextId++;
+            server.add(new ServerMessage(id, old.uidl, confirmed ? old.serverSize : 100 + id));
+            everOnServer.add(id);
+        }
+
+        /** The copy the UIDL names: the one not confirmed gone, if any. */
+        Copy live(String uidl) {
+            List<Copy> live = store.values().stream()
+                    .filter(c -> c.uidl.equals(uidl) && c.state != ServerState.GONE)
+                    .toList();
+            assertThat(live)
+                    .as("at most one copy of %s not confirmed gone", uidl)
+                    .hasSizeLessThanOrEqualTo(1);
+            return live.isEmpty() ? null : live.get(0);
+        }
+
+        Copy last(String uidl) {
+            Copy last = null;
+            for (Copy c : store.values()) {
+                if (c.uidl.equals(uidl)) {
+                    last = c;
+                }
+            }
+            return last;
         }
 
         List<Pop3Planner.Device> devices() {
@@ -111,17 +161,17 @@ class Pop3SafetyModelTest {
                 listing.add(new Pop3Planner.Listed(
                         i + 1, server.get(i).uidl(), server.get(i).size()));
             }
-            List<Pop3Planner.Stored> stored = store.entrySet().stream()
-                    .map(e -> new Pop3Planner.Stored(
-                            e.getKey(),
-                            e.getValue().seq,
-                            e.getValue().firstDownloadedAt,
-                            e.getValue().state,
-                            e.getValue().deletedOnDevice,
-                            e.getValue().serverDeleteRequested,
-                            e.getValue().released,
-                            e.getValue().serverSize,
-                            e.getValue().hiddenFrom))
+            List<Pop3Planner.Stored> stored = store.values().stream()
+                    .map(c -> new Pop3Planner.Stored(
+                            c.uidl,
+                            c.seq,
+                            c.firstDownloadedAt,
+                            c.state,
+                            c.deletedOnDevice,
+                            c.serverDeleteRequested,
+                            c.released,
+                            c.serverSize,
+                            c.hiddenFrom))
                     .toList();
             Pop3Planner.Plan plan = Pop3Planner.plan(new Pop3Planner.Input(
                     listing, stored, devices(), retention, deleteOnDeviceDelete, 1_000, STALE, now));
@@ -130,10 +180,12 @@ class Pop3SafetyModelTest {
                 return;
             }
             for (String uidl : plan.confirmedGone()) {
-                store.get(uidl).state = ServerState.GONE;
+                Copy c = live(uidl);
+                assertThat(c).as("confirmed: a copy not confirmed gone yet").isNotNull();
+                c.state = ServerState.GONE;
             }
-            for (String uidl : plan.retire()) {
-                Copy c = store.get(uidl);
+            for (long created : plan.retire()) {
+                Copy c = store.get(created);
                 assertThat(c.state).isEqualTo(ServerState.GONE);
                 assertThat(c.deletedOnDevice).isFalse();
                 assertThat(c.hiddenFrom)
@@ -141,8 +193,8 @@ class Pop3SafetyModelTest {
                         .containsAll(acked.keySet());
                 c.deletedOnDevice = true;
             }
-            for (String uidl : plan.release()) {
-                Copy c = store.get(uidl);
+            for (long created : plan.release()) {
+                Copy c = store.get(created);
                 assertThat(c.state).isEqualTo(ServerState.GONE);
                 assertThat(c.deletedOnDevice)
                         .as("only copies no device can read are released")
@@ -153,17 +205,26 @@ class Pop3SafetyModelTest {
                 if (step++ >= steps) {
                     return;
                 }
-                // Stored whole with its mirror row in one transaction: all or nothing.
+                // Stored whole with its mirror row in one transaction: all or nothing. The database's unique
+                // index refuses a second copy of a UIDL not confirmed gone.
                 ServerMessage m = server.get(l.number() - 1);
-                store.put(l.uidl(), new Copy(m.id(), m.size(), ++seq, now));
+                assertThat(live(l.uidl()))
+                        .as("downloaded while a copy still stands for %s", l.uidl())
+                        .isNull();
+                seq++;
+                store.put(seq, new Copy(m.uidl(), m.id(), m.size(), seq, now));
             }
             Set<Integer> marked = new HashSet<>();
             for (Pop3Planner.Deletion d : plan.deletions()) {
                 ServerMessage m = server.get(d.number() - 1);
                 assertThat(m.uidl()).isEqualTo(d.uidl());
+                Copy c = live(d.uidl());
+                assertThat(c)
+                        .as("DELE only for a stored message not confirmed gone")
+                        .isNotNull();
                 assertThat(m.id())
                         .as("DELE only for the very message stored (not another under a reused UIDL)")
-                        .isEqualTo(store.get(d.uidl()).sourceId);
+                        .isEqualTo(c.sourceId);
                 assertDeletionAllowed(d);
                 marked.add(m.id());
             }
@@ -175,16 +236,38 @@ class Pop3SafetyModelTest {
                 return; // QUIT answered, crash before the store recorded it
             }
             for (Pop3Planner.Deletion d : plan.deletions()) {
-                Copy c = store.get(d.uidl());
+                Copy c = live(d.uidl());
                 if (c.state == ServerState.ON_SERVER) {
                     c.state = ServerState.DELETE_SENT;
                 }
             }
         }
 
+        /**
+         * After a complete sync every message on the server under a UIDL of its own is stored — also when
+         * its UIDL was reused — except a reused UIDL whose old copy mailsync has not seen gone yet, which
+         * it can tell only by another size (reported as UIDL_REUSED).
+         */
+        void assertEveryListedMessageStored() {
+            Map<String, Integer> occurrences = new HashMap<>();
+            server.forEach(m -> occurrences.merge(m.uidl(), 1, Integer::sum));
+            for (ServerMessage m : server) {
+                if (occurrences.get(m.uidl()) > 1) {
+                    continue; // DUPLICATE_UIDL
+                }
+                Copy c = live(m.uidl());
+                assertThat(c).as("message %d (%s) is stored", m.id(), m.uidl()).isNotNull();
+                if (c.sourceId != m.id()) {
+                    assertThat(c.serverSize)
+                            .as("message %d under the reused UIDL %s is told apart by its size", m.id(), m.uidl())
+                            .isNotEqualTo(m.size());
+                }
+            }
+        }
+
         /** The policy, checked here independently of the planner. */
         void assertDeletionAllowed(Pop3Planner.Deletion d) {
-            Copy c = store.get(d.uidl());
+            Copy c = live(d.uidl());
             assertThat(c).as("DELE only for a stored message").isNotNull();
             assertThat(c.released).isFalse();
             if (c.serverDeleteRequested && deleteOnDeviceDelete) {
@@ -296,9 +379,20 @@ class Pop3SafetyModelTest {
         Model model = new Model(POLICIES[policy], deleteOnDeviceDelete, devices);
         for (int op : script) {
             switch (op % 10) {
-                case 0, 1 -> model.newMail(op % 37 == 0);
+                case 0, 1 -> {
+                    if (op % 37 == 0) {
+                        model.newMail(true);
+                    } else if (op % 3 == 0) {
+                        model.reusedUidl((op / 3) % 2 == 0, op / 6);
+                    } else {
+                        model.newMail(false);
+                    }
+                }
                 case 2, 3, 4 -> model.sync((op / 10) % 6); // crash after 0..4 steps, or 5+: whole
-                case 5 -> model.sync(Integer.MAX_VALUE);
+                case 5 -> {
+                    model.sync(Integer.MAX_VALUE);
+                    model.assertEveryListedMessageStored();
+                }
                 case 6, 7 -> model.ack(op / 10);
                 case 8 -> model.now = model.now.plus(Duration.ofHours((op / 10) % 24 * 24 + 1));
                 case 9 -> {
@@ -315,5 +409,6 @@ class Pop3SafetyModelTest {
         }
         model.sync(Integer.MAX_VALUE);
         model.assertNothingLost();
+        model.assertEveryListedMessageStored();
     }
 }
