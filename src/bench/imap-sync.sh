@@ -9,13 +9,14 @@
 #
 # Environment: SIZES (1000,100000), MAIL_FORMAT (maildir, or mdbox: converted with doveadm and served by
 # a second Dovecot), REPEAT (20), WARMUP (3), ROUNDS (5), CHANGES (100), FLOOR_RUNS (3),
-# SUMMARY_CHUNK (500, passed to the service too), PROFILE (true: JFR in the service, a profile summary
+# SUMMARY_CHUNK (500, passed to the service too), JIT_WARMUP (true: an unmeasured initial sync of the
+# largest mailbox by another account first), PROFILE (true: JFR in the service, a profile summary
 # per part), WORKERS (service default, 4), BENCH_DB (mailsync_bench_imap), APP_JAVA_OPTS ("-Xmx512m"),
 # SKIP_BUILD=true to reuse target/quarkus-app and the test classpath of an earlier run (the bench classes
 # are always recompiled).
 set -euo pipefail
 
-command_line="$(for v in SIZES MAIL_FORMAT REPEAT WARMUP ROUNDS CHANGES FLOOR_RUNS SUMMARY_CHUNK PROFILE WORKERS BENCH_DB APP_JAVA_OPTS SKIP_BUILD; do
+command_line="$(for v in SIZES MAIL_FORMAT REPEAT WARMUP ROUNDS CHANGES FLOOR_RUNS SUMMARY_CHUNK JIT_WARMUP PROFILE WORKERS BENCH_DB APP_JAVA_OPTS SKIP_BUILD; do
   if [[ -n "${!v:-}" ]]; then printf '%s=%q ' "$v" "${!v}"; fi
 done)$0 $*"
 
