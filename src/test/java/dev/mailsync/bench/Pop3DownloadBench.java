@@ -212,21 +212,26 @@ public final class Pop3DownloadBench {
             }
             Thread.sleep(20);
         }
-        double seconds = (System.nanoTime() - t) / 1e9;
+        double wall = (System.nanoTime() - t) / 1e9;
         if (!job.get("status").asText().equals("SUCCEEDED")) {
             throw new IllegalStateException("job did not succeed: " + job);
         }
         int downloaded = job.path("pop3").path("downloaded").asInt();
-        double running = Duration.between(
-                                Instant.parse(job.get("startedAt").asText()),
-                                Instant.parse(job.get("finishedAt").asText()))
+        Instant created = Instant.parse(job.get("createdAt").asText());
+        Instant finished = Instant.parse(job.get("finishedAt").asText());
+        double running = Duration.between(Instant.parse(job.get("startedAt").asText()), finished)
                         .toMillis()
                 / 1e3;
+        // The figure compared: from the job's creation (the POST) to its end, as the service records them,
+        // queueing included; the client's wall time adds up to one poll interval (20 ms) and the GETs.
+        double seconds = Duration.between(created, finished).toMillis() / 1e3;
         line(
                 "service " + label,
-                "POST -> SUCCEEDED %.2f s (running %.2f s): %d messages stored in PostgreSQL, %.0f msg/s",
+                "POST -> SUCCEEDED %.2f s (running %.2f s; client saw it after %.2f s): %d messages stored in"
+                        + " PostgreSQL, %.0f msg/s",
                 seconds,
                 running,
+                wall,
                 downloaded,
                 downloaded / seconds);
         if (downloaded != messages) {
