@@ -136,13 +136,8 @@ class JobQueueTest {
 
     @Test
     void cancelling_a_running_job_asks_it_to_stop_at_its_next_safe_point() throws Exception {
-        String id = post("", null).then().statusCode(202).extract().path("id");
-        sql("UPDATE sync_job SET status = 'CANCELLED' WHERE status IN ('QUEUED', 'RUNNING') AND id <> '" + id + "'");
-        Instant now = Instant.now();
-        JobStore.Claim claim = QuarkusTransaction.requiringNew()
-                .call(() -> jobs.claim("worker-a", now, now.plusSeconds(30)))
-                .orElseThrow();
-        assertThat(claim.job().id()).isEqualTo(id);
+        JobStore.Claim claim = claimOwnJob();
+        String id = claim.job().id();
 
         as(owner)
                 .delete("/v1/sync-jobs/{id}", id)
@@ -157,12 +152,9 @@ class JobQueueTest {
 
     @Test
     void a_retry_of_a_job_cancelled_while_its_attempt_failed_ends_cancelled_not_queued() throws Exception {
-        String id = post("", null).then().statusCode(202).extract().path("id");
-        sql("UPDATE sync_job SET status = 'CANCELLED' WHERE status IN ('QUEUED', 'RUNNING') AND id <> '" + id + "'");
+        JobStore.Claim claim = claimOwnJob();
+        String id = claim.job().id();
         Instant now = Instant.now();
-        JobStore.Claim claim = QuarkusTransaction.requiringNew()
-                .call(() -> jobs.claim("worker-a", now, now.plusSeconds(30)))
-                .orElseThrow();
         as(owner).delete("/v1/sync-jobs/{id}", id).then().statusCode(202);
 
         // the attempt fails with a retryable error after the cancel request: the worker asks for a retry
@@ -544,12 +536,7 @@ class JobQueueTest {
     @Test
     void new_messages_written_by_copy_and_by_insert_give_the_same_rows_and_a_live_uid_refuses_the_whole_chunk()
             throws Exception {
-        String id = post("", null).then().statusCode(202).extract().path("id");
-        sql("UPDATE sync_job SET status = 'CANCELLED' WHERE status IN ('QUEUED', 'RUNNING') AND id <> '" + id + "'");
-        Instant now = Instant.now();
-        JobStore.Claim claim = QuarkusTransaction.requiringNew()
-                .call(() -> jobs.claim("worker-a", now, now.plusSeconds(30)))
-                .orElseThrow();
+        JobStore.Claim claim = claimOwnJob();
         String viaInsert = "fld_ins_" + account;
         String viaCopy = "fld_cpy_" + account;
         sql("INSERT INTO mirror_folder (id, account_id, name, created_seq, change_seq) VALUES ('" + viaInsert + "', '"
@@ -616,6 +603,22 @@ class JobQueueTest {
                 .isEqualTo(1);
         assertThat(queryLong("SELECT live_count FROM mirror_folder WHERE id = '" + again + "'"))
                 .isEqualTo(1);
+    }
+
+    /**
+     * POSTs a sync job for this test's device and claims it as "worker-a" (30 s lease). No worker runs in
+     * this profile and other tests leave jobs queued, so every other queued or running job is cancelled
+     * first: the claim can only find this one.
+     */
+    private JobStore.Claim claimOwnJob() {
+        String id = post("", null).then().statusCode(202).extract().path("id");
+        sql("UPDATE sync_job SET status = 'CANCELLED' WHERE status IN ('QUEUED', 'RUNNING') AND id <> '" + id + "'");
+        Instant now = Instant.now();
+        JobStore.Claim claim = QuarkusTransaction.requiringNew()
+                .call(() -> jobs.claim("worker-a", now, now.plusSeconds(30)))
+                .orElseThrow();
+        assertThat(claim.job().id()).isEqualTo(id);
+        return claim;
     }
 
     private void sql(String statement) {
