@@ -120,6 +120,9 @@ public class Pop3Sync {
                     config.pop3().maxMessageSize(),
                     config.pop3().staleDeviceAfter(),
                     now));
+            // Committed before any download: a UIDL relisted after its DELE was committed by QUIT +OK is
+            // downloaded as a new message, which the live-UIDL unique index lets in only once the old one
+            // is GONE. A crash in between leaves it GONE and the new message for the next sync.
             Tx.call(() -> {
                 store.confirmGone(accountId, token, plan.confirmedGone(), now);
                 store.retire(accountId, token, plan.retire(), now);

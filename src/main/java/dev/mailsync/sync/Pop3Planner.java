@@ -25,8 +25,12 @@ import java.util.TreeSet;
  *   <li>a deletion needs the policy's acknowledgements: none for {@code KEEP}, which never deletes;
  *   <li>a UIDL that appears more than once in a listing is neither downloaded nor deleted (which of the
  *       messages would it name?), nor is a stored UIDL listed with another size while its stored message
- *       is not confirmed gone (reused for another message, or the same one: it cannot tell);
- *   <li>a deletion is confirmed only by a later listing without the UIDL; a stored copy is released only
+ *       is taken to be on the server ({@link ServerState#ON_SERVER}: reused for another message, or the same one: it cannot tell);
+ *   <li>a deletion is confirmed by a later listing without the UIDL, or — for a message whose DELE was
+ *       sent and whose session ended with QUIT {@code +OK} ({@link ServerState#DELETE_SENT}) — by any
+ *       later listing: RFC 1939 §6 has the server remove it at that QUIT, so the UIDL listed again names
+ *       a new message (a reused UIDL), which is downloaded as such and never deleted on the old one's
+ *       account (a server that did not delete gives a duplicate download, never a loss); a stored copy is released only
  *       once the server copy is confirmed gone and no device can read the message any more: a device
  *       deleted it for the whole account (its mirror row is a tombstone), or every device of the account
  *       has hidden it from its own view ({@link Plan#retire()});
@@ -177,9 +181,13 @@ public final class Pop3Planner {
     }
 
     /**
-     * What to do. {@code downloads}: listed messages no stored message stands for (new UIDLs, and UIDLs
-     * reused after their stored message was confirmed gone). {@code confirmedGone}: the UIDLs of stored
-     * messages the listing no longer has (each names one stored message not yet confirmed gone). {@code
+     * What to do. {@code downloads}: listed messages no stored message stands for (new UIDLs, UIDLs
+     * reused after their stored message was confirmed gone, and UIDLs of messages sent DELE before a QUIT
+     * {@code +OK}). {@code confirmedGone}: the UIDLs of stored messages the listing no longer has, and of
+     * every message sent DELE before a QUIT {@code +OK}, listed or not (each names one stored message not
+     * yet confirmed gone): the caller must store them before any download, as a download under such a
+     * UIDL needs its old message confirmed gone first (a crash in between leaves a confirmed-gone old
+     * message and an unstored new one, which the next plan downloads). {@code
      * retire}: stored messages (by {@link Stored#createdSeq()}) every device has hidden from its own view
      * and whose server copy is confirmed gone: their mirror rows become tombstones (no device sees them,
      * and a device added later must not get them: the server no longer has them either), so their copies
@@ -229,8 +237,10 @@ public final class Pop3Planner {
                 }
                 continue;
             }
-            if (s == null) {
-                // New, or a UIDL reused after its stored message was confirmed gone: a message of its own.
+            if (s == null || s.state() == ServerState.DELETE_SENT) {
+                // New, or a UIDL reused after its stored message was confirmed gone — or removed at a QUIT
+                // that answered +OK (RFC 1939 §6; confirmed gone below, stored before this one is): a
+                // message of its own. Deleting it on the old one's account could lose mail no device has.
                 if (l.size() > in.maxMessageSize()) {
                     skips.add(new Skip(l.uidl(), l.size(), SkipReason.TOO_LARGE));
                 } else {
@@ -258,8 +268,9 @@ public final class Pop3Planner {
             boolean listed = occurrences.containsKey(s.uidl());
             ServerState state = s.state();
             // Only a stored message not yet confirmed gone can be confirmed; a listed UIDL whose stored
-            // message is already gone names another message and leaves the gone one as it is.
-            if (!listed && state != ServerState.GONE) {
+            // message is already gone names another message and leaves the gone one as it is. A message
+            // sent DELE before a QUIT +OK is gone even if its UIDL is listed again (then for another one).
+            if (state == ServerState.DELETE_SENT || (!listed && state != ServerState.GONE)) {
                 confirmed.add(s.uidl());
                 state = ServerState.GONE;
             }

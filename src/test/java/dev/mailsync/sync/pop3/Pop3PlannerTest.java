@@ -295,10 +295,97 @@ class Pop3PlannerTest {
     }
 
     @Test
-    void deleteSentButStillListedIsDeletedAgain() {
-        Stored sent = new Stored("a", 1, NOW, ServerState.DELETE_SENT, false, false, false);
-        var p = plan(List.of(new Listed(4, "a", 10)), List.of(sent), List.of(device("d", 5)), FIRST, false);
+    void aUidlListedAgainAfterItsDeleWasCommittedByQuitIsANewMessageAndTheOldOneIsConfirmedGone() {
+        // RFC 1939 §6: QUIT +OK removed the message; the UIDL listed again names another one, which no
+        // device has: deleting it on the old one's acknowledgement would lose it.
+        Stored sent =
+                new Stored("a", 1, NOW.minus(Duration.ofDays(9)), ServerState.DELETE_SENT, false, false, false, 10);
+        for (long size : new long[] {10, 11}) {
+            for (Pop3Retention r : List.of(FIRST, ALL, new Pop3Retention(Pop3RetentionPolicy.DELETE_AFTER_DAYS, 1))) {
+                var p = plan(List.of(new Listed(4, "a", size)), List.of(sent), List.of(device("d", 5)), r, false);
+                assertThat(p.confirmedGone()).as("size %d, %s", size, r).containsExactly("a");
+                assertThat(p.downloads()).as("size %d, %s", size, r).containsExactly(new Listed(4, "a", size));
+                assertThat(p.deletions()).as("never DELE again").isEmpty();
+                assertThat(p.skips()).isEmpty();
+                assertThat(p.upcoming()).isEmpty();
+                assertThat(p.release())
+                        .as("the device still reads the old copy")
+                        .isEmpty();
+            }
+        }
+        // A device's delete for the whole account does not reach the new message either; the old copy
+        // follows the release rules as if the listing had lacked it.
+        Stored deletedForAll = new Stored("a", 1, NOW, ServerState.DELETE_SENT, true, true, false, 10);
+        var deleted =
+                plan(List.of(new Listed(1, "a", 10)), List.of(deletedForAll), List.of(device("d", 0)), FIRST, true);
+        assertThat(deleted.deletions()).isEmpty();
+        assertThat(deleted.downloads()).extracting(Listed::uidl).containsExactly("a");
+        assertThat(deleted.confirmedGone()).containsExactly("a");
+        assertThat(deleted.release()).containsExactly(1L);
+        assertThat(plan(
+                                List.of(new Listed(1, "a", 10)),
+                                List.of(hidden("a", 1, ServerState.DELETE_SENT, "d")),
+                                List.of(device("d", 0)),
+                                FIRST,
+                                false)
+                        .retire())
+                .as("hidden from every device: retired once confirmed gone")
+                .containsExactly(1L);
+
+        var tooLarge = plan(List.of(new Listed(1, "a", 1_001)), List.of(sent), List.of(device("d", 5)), FIRST, false);
+        assertThat(tooLarge.confirmedGone()).containsExactly("a");
+        assertThat(tooLarge.skips()).extracting(Pop3Planner.Skip::reason).containsExactly(SkipReason.TOO_LARGE);
+        assertThat(tooLarge.deletions()).isEmpty();
+        var duplicate = plan(
+                List.of(new Listed(1, "a", 10), new Listed(2, "a", 10)),
+                List.of(sent),
+                List.of(device("d", 5)),
+                FIRST,
+                false);
+        assertThat(duplicate.confirmedGone()).containsExactly("a");
+        assertThat(duplicate.skips()).extracting(Pop3Planner.Skip::reason).containsExactly(SkipReason.DUPLICATE_UIDL);
+        assertThat(duplicate.downloads()).isEmpty();
+        assertThat(duplicate.deletions()).isEmpty();
+    }
+
+    @Test
+    void aCrashBetweenConfirmingTheOldMessageAndStoringTheNewOneLeavesAStateTheNextSyncCompletes() {
+        Stored sent = new Stored("a", 1, NOW, ServerState.DELETE_SENT, false, false, false, 10);
+        List<Listed> listing = List.of(new Listed(1, "a", 10));
+        List<Device> devices = List.of(device("d", 5));
+        var first = plan(listing, List.of(sent), devices, FIRST, false);
+        assertThat(first.confirmedGone()).containsExactly("a");
+        assertThat(first.downloads()).extracting(Listed::uidl).containsExactly("a");
+
+        // Crash before the confirmation is stored: nothing changed, the next sync plans the same.
+        assertThat(plan(listing, List.of(sent), devices, FIRST, false)).isEqualTo(first);
+
+        // Crash after the confirmation, before the download is stored: the old message is confirmed gone
+        // (the unique index on live UIDLs lets the new one in), and the next sync downloads the new one.
+        Stored confirmed = new Stored("a", 1, NOW, ServerState.GONE, false, false, false, 10);
+        var next = plan(listing, List.of(confirmed), devices, FIRST, false);
+        assertThat(next.downloads()).containsExactly(new Listed(1, "a", 10));
+        assertThat(next.confirmedGone()).as("already confirmed").isEmpty();
+        assertThat(next.deletions()).isEmpty();
+
+        // Stored since: the new message waits for its own acknowledgement, the old one's does not count.
+        Stored fresh = new Stored("a", 9, NOW, ServerState.ON_SERVER, false, false, false, 10);
+        var after = plan(listing, List.of(confirmed, fresh), devices, FIRST, false);
+        assertThat(after.downloads()).isEmpty();
+        assertThat(after.deletions()).isEmpty();
+        assertThat(after.upcoming()).extracting(Pop3Planner.Upcoming::uidl).containsExactly("a");
+        assertThat(plan(listing, List.of(confirmed, fresh), List.of(device("d", 9)), FIRST, false)
+                        .deletions())
+                .containsExactly(new Pop3Planner.Deletion(1, "a", DeleteReason.DELETE_AFTER_FIRST_DEVICE));
+    }
+
+    @Test
+    void aSessionThatDroppedBeforeQuitLeftTheMessageOnServerAndItIsDeletedAgain() {
+        // No QUIT +OK, no DELETE_SENT: the retry sends DELE again for the very message stored.
+        Stored kept = new Stored("a", 1, NOW, ServerState.ON_SERVER, false, false, false, 10);
+        var p = plan(List.of(new Listed(4, "a", 10)), List.of(kept), List.of(device("d", 5)), FIRST, false);
         assertThat(p.confirmedGone()).isEmpty();
+        assertThat(p.downloads()).isEmpty();
         assertThat(p.deletions()).extracting(Pop3Planner.Deletion::number).containsExactly(4);
     }
 
