@@ -78,8 +78,9 @@ public class DeltaService {
                 } else if (deviceId.equals(f.changedByDevice())) {
                     // this device's own folder change (create, rename, delete): it knows already
                 } else if (f.destroyedSeq() != null) {
-                    // known to the device only if created up to the state the paging started from
-                    if (!isNew && visible) {
+                    // The device may know it if it was created before this page's lower bound: before the
+                    // paging started, or on an earlier page of it (one created later was never on a page).
+                    if (!resent && f.createdSeq() <= from && visible) {
                         fDestroyed.add(f.id());
                     }
                 } else if (visible) {
@@ -106,7 +107,10 @@ public class DeltaService {
                         mCreated.add(m); // came into the device's view
                     }
                 } else if (m.destroyedSeq() != null) {
-                    if (!isNew
+                    // As for folders: created before this page's lower bound, so possibly delivered (before the
+                    // paging started or on an earlier page of it; an id the device never got is ignored).
+                    if (!resent
+                            && m.createdSeq() <= from
                             && !deviceId.equals(m.changedByDevice())
                             && ViewRules.folderVisible(view, m.folderName())) {
                         mDestroyed.add(m.id());

@@ -95,6 +95,44 @@ abstract class SyncFlowContract {
     }
 
     @Test
+    void a_message_delivered_on_one_page_and_expunged_before_the_next_is_destroyed_on_the_device() {
+        other.append("INBOX", "before");
+        Sync.succeed(owner, account, phone);
+        String state = Sync.allChanges(owner, account, phone, null, 500).state;
+
+        long first = other.append("INBOX", "new-1");
+        other.append("INBOX", "new-2");
+        other.append("INBOX", "new-3");
+        Sync.succeed(owner, account, phone);
+        // the phone starts paging: one message a page
+        var page1 = Sync.changes(owner, account, phone, state, 1);
+        assertThat(page1.getBoolean("hasMore")).isTrue();
+        List<String> got = new java.util.ArrayList<>(page1.getList("messages.created.id", String.class));
+        assertThat(page1.getList("messages.created.subject", String.class)).containsExactly("new-1");
+
+        // before its next page, the message it just got is expunged elsewhere
+        other.expunge("INBOX", first);
+        Sync.succeed(owner, account, phone);
+        Sync.Delta rest = Sync.allChanges(owner, account, phone, page1.getString("newState"), 1);
+
+        assertThat(rest.destroyed).containsExactlyElementsOf(got);
+        assertThat(rest.createdSubjects).containsExactlyInAnyOrder("new-2", "new-3");
+        // what the phone holds now is what the server holds
+        List<String> held = new java.util.ArrayList<>(got);
+        held.addAll(rest.created);
+        held.removeAll(rest.destroyed);
+        var view = as(owner).get("/v1/accounts/{a}/devices/{d}/messages", account, phone)
+                .then()
+                .statusCode(200)
+                .extract()
+                .jsonPath();
+        assertThat(view.getList("items.subject", String.class)).containsExactlyInAnyOrder("before", "new-2", "new-3");
+        assertThat(held).containsExactlyInAnyOrderElementsOf(view.getList("items.id", String.class).stream()
+                .filter(id -> !id.equals(view.getString("items.find { it.subject == 'before' }.id")))
+                .toList());
+    }
+
+    @Test
     void flag_changes_elsewhere_arrive_as_updated_and_expunges_as_destroyed() {
         long keep = other.append("INBOX", "keep");
         long gone = other.append("INBOX", "gone");
