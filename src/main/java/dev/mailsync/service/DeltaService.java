@@ -60,6 +60,8 @@ public class DeltaService {
             long from = token.seq();
             // what counts as new for this device: created after the state the paging started from
             long base = token.base();
+            // the account's change number when this paging began: its first page is read now, or was then
+            long start = token.complete() ? seqs.current() : token.start();
             if (from < seqs.purged()) {
                 throw new StateExpiredException("state " + from + " is older than the retained changes (from "
                         + seqs.purged() + "); reload the device's view");
@@ -78,9 +80,7 @@ public class DeltaService {
                 } else if (deviceId.equals(f.changedByDevice())) {
                     // this device's own folder change (create, rename, delete): it knows already
                 } else if (f.destroyedSeq() != null) {
-                    // The device may know it if it was created before this page's lower bound: before the
-                    // paging started, or on an earlier page of it (one created later was never on a page).
-                    if (!resent && f.createdSeq() <= from && visible) {
+                    if (!resent && mayHaveReached(f.createdSeq(), f.destroyedSeq(), base, from, start) && visible) {
                         fDestroyed.add(f.id());
                     }
                 } else if (visible) {
@@ -107,10 +107,8 @@ public class DeltaService {
                         mCreated.add(m); // came into the device's view
                     }
                 } else if (m.destroyedSeq() != null) {
-                    // As for folders: created before this page's lower bound, so possibly delivered (before the
-                    // paging started or on an earlier page of it; an id the device never got is ignored).
                     if (!resent
-                            && m.createdSeq() <= from
+                            && mayHaveReached(m.createdSeq(), m.destroyedSeq(), base, from, start)
                             && !deviceId.equals(m.changedByDevice())
                             && ViewRules.folderVisible(view, m.folderName())) {
                         mDestroyed.add(m.id());
@@ -122,7 +120,7 @@ public class DeltaService {
                 }
             }
             StateToken next = page.hasMore()
-                    ? new StateToken(deviceId, page.lastSeq(), base)
+                    ? new StateToken(deviceId, page.lastSeq(), base, start)
                     : new StateToken(deviceId, seqs.current());
             // the device has everything up to base for sure (more only once it reads the last page)
             store.acknowledge(deviceId, base, now);
@@ -144,6 +142,19 @@ public class DeltaService {
     public List<FolderRow> folders(String owner, String accountId) {
         accounts.owned(owner, accountId);
         return Tx.call(() -> store.liveFolders(accountId));
+    }
+
+    /**
+     * Whether a destroyed row may be on the device, so that its {@code destroyed} is news: it was created
+     * up to the state the paging started from ({@code base}), or it was created before this page's lower
+     * bound ({@code from}) and destroyed after the paging began ({@code start}), so an earlier page of this
+     * paging may have delivered it as created. A row destroyed before the paging began, or created after
+     * the last page read, was never on a page. (A row created during the paging and changed again before
+     * its page came may still be named although never delivered: the contract lets a device ignore an id
+     * it does not know.)
+     */
+    static boolean mayHaveReached(long createdSeq, long destroyedSeq, long base, long from, long start) {
+        return createdSeq <= base || (createdSeq <= from && destroyedSeq > start);
     }
 
     /** Acknowledges a state without reading further. */
