@@ -323,15 +323,20 @@ public final class ImapSyncBench {
     private void jitWarmup() throws Exception {
         int size = settings.sizes.get(settings.sizes.size() - 1);
         System.out.println();
-        System.out.printf(Locale.ROOT, "== JIT warm-up: initial sync of %,d messages by another account (not"
-                + " measured) ==%n", size);
+        System.out.printf(
+                Locale.ROOT,
+                "== JIT warm-up: initial sync of %,d messages by another account (not" + " measured) ==%n",
+                size);
         BenchApi measured = api;
         try {
-            api = new BenchApi(app.baseUrl(), ItClient.signingWith(
-                            Path.of("src/test/resources/test-jwt/jwt-test-private.pem"))
-                    .token(subject + "-jit-warmup"));
+            api = new BenchApi(
+                    app.baseUrl(),
+                    ItClient.signingWith(Path.of("src/test/resources/test-jwt/jwt-test-private.pem"))
+                            .token(subject + "-jit-warmup"));
             Job job = sync(createAccountAndDevice(user(size), imapPort));
-            line("warm-up", "%,d ms running (cold JIT: the figure a freshly started service gives)",
+            line(
+                    "warm-up",
+                    "%,d ms running (cold JIT: the figure a freshly started service gives)",
                     job.runningMillis());
         } finally {
             api = measured;
@@ -1410,7 +1415,9 @@ public final class ImapSyncBench {
                     number(env, "CHANGES", 100),
                     number(env, "FLOOR_RUNS", 3),
                     number(env, "SUMMARY_CHUNK", 500),
-                    !"false".equalsIgnoreCase(env.getOrDefault("JIT_WARMUP", "true").strip()),
+                    !"false"
+                            .equalsIgnoreCase(
+                                    env.getOrDefault("JIT_WARMUP", "true").strip()),
                     "true".equalsIgnoreCase(env.getOrDefault("PROFILE", "false").strip()),
                     mailFormat(env.getOrDefault("MAIL_FORMAT", "maildir")),
                     workers == null || workers.isBlank() ? null : workers,

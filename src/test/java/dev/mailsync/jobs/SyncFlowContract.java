@@ -121,15 +121,17 @@ abstract class SyncFlowContract {
         List<String> held = new java.util.ArrayList<>(got);
         held.addAll(rest.created);
         held.removeAll(rest.destroyed);
-        var view = as(owner).get("/v1/accounts/{a}/devices/{d}/messages", account, phone)
+        var view = as(owner)
+                .get("/v1/accounts/{a}/devices/{d}/messages", account, phone)
                 .then()
                 .statusCode(200)
                 .extract()
                 .jsonPath();
         assertThat(view.getList("items.subject", String.class)).containsExactlyInAnyOrder("before", "new-2", "new-3");
-        assertThat(held).containsExactlyInAnyOrderElementsOf(view.getList("items.id", String.class).stream()
-                .filter(id -> !id.equals(view.getString("items.find { it.subject == 'before' }.id")))
-                .toList());
+        assertThat(held)
+                .containsExactlyInAnyOrderElementsOf(view.getList("items.id", String.class).stream()
+                        .filter(id -> !id.equals(view.getString("items.find { it.subject == 'before' }.id")))
+                        .toList());
     }
 
     @Test
