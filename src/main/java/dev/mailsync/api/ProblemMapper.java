@@ -104,6 +104,12 @@ public class ProblemMapper {
                 Problem.of(
                         415, "UNSUPPORTED_MEDIA_TYPE", "Unsupported media type", "Send the body as application/json.");
             case jakarta.ws.rs.NotFoundException n -> Problem.of(404, "NOT_FOUND", "Not found", "No such resource.");
+            case jakarta.ws.rs.NotAcceptableException n ->
+                Problem.of(
+                        406,
+                        "NOT_ACCEPTABLE",
+                        "Not acceptable",
+                        "This resource answers in a media type the Accept header does not allow.");
             default -> Problem.of(status, status >= 500 ? "INTERNAL" : "BAD_REQUEST", reason(status), null);
         };
         Response response = answer(problem, uri);

@@ -259,6 +259,16 @@ class AccountResourceTest {
     }
 
     @Test
+    void asking_for_a_media_type_the_resource_does_not_answer_is_a_406_problem() {
+        as(alice)
+                .accept("text/html")
+                .get("/v1/accounts")
+                .then()
+                .statusCode(406)
+                .body(org.hamcrest.Matchers.containsString("NOT_ACCEPTABLE"));
+    }
+
+    @Test
     void an_unsupported_method_is_a_405_problem() {
         as(alice)
                 .put("/v1/accounts")
