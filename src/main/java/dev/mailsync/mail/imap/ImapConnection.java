@@ -215,27 +215,15 @@ public final class ImapConnection implements AutoCloseable {
         ensureOpen();
         try {
             IMAPFolder f = examine(name, true);
-            long uidValidity = f.getUIDValidity();
-            long uidNext = f.getUIDNext();
-            Long highestModSeq = null;
-            if (capabilities.contains("CONDSTORE")) {
-                long modSeq = f.getHighestModSeq();
-                highestModSeq = modSeq > 0 ? modSeq : null;
-            }
-            int count = f.getMessageCount();
+            Examined examined = examined(f);
             TreeMap<Long, Set<String>> byUid = new TreeMap<>();
-            for (int start = 1; start <= count; start += SCAN_CHUNK) {
-                int end = (int) Math.min(count, (long) start + SCAN_CHUNK - 1);
+            for (int start = 1; start <= examined.count(); start += SCAN_CHUNK) {
+                int end = (int) Math.min(examined.count(), (long) start + SCAN_CHUNK - 1);
                 scanChunk(f, start, end, byUid);
             }
             List<MessageFlags> messages = new ArrayList<>(byUid.size());
             byUid.forEach((uid, flags) -> messages.add(new MessageFlags(uid, flags)));
-            if (uidNext <= 0) {
-                // RFC 3501 requires UIDNEXT in the EXAMINE answer; for a server that omits it, the next UID is
-                // at least one past the highest seen.
-                uidNext = byUid.isEmpty() ? 1 : byUid.lastKey() + 1;
-            }
-            return new FolderScan(new FolderStatus(uidValidity, uidNext, messages.size(), highestModSeq), messages);
+            return new FolderScan(examined.status(messages.size(), byUid.isEmpty() ? 0 : byUid.lastKey()), messages);
         } catch (MessagingException | RuntimeException e) {
             throw MailFailures.classify(e, endpoint);
         }
@@ -251,22 +239,34 @@ public final class ImapConnection implements AutoCloseable {
         ensureOpen();
         try {
             IMAPFolder f = examine(name, true);
-            long uidValidity = f.getUIDValidity();
-            long uidNext = f.getUIDNext();
-            Long highestModSeq = null;
-            if (capabilities.contains("CONDSTORE")) {
-                long modSeq = f.getHighestModSeq();
-                highestModSeq = modSeq > 0 ? modSeq : null;
-            }
-            int count = f.getMessageCount();
+            Examined examined = examined(f);
+            int count = examined.count();
             List<Long> uids = count > 0 ? allUids(f, 2L * count + 100_000) : List.of();
-            if (uidNext <= 0) {
-                uidNext = uids.isEmpty() ? 1 : uids.get(uids.size() - 1) + 1;
-            }
-            return new ChangedSince(new FolderStatus(uidValidity, uidNext, count, highestModSeq), List.of(), uids);
+            return new ChangedSince(
+                    examined.status(count, uids.isEmpty() ? 0 : uids.get(uids.size() - 1)), List.of(), uids);
         } catch (MessagingException | RuntimeException e) {
             throw MailFailures.classify(e, endpoint);
         }
+    }
+
+    /** What the EXAMINE of a folder reported, read before any other command on it. */
+    private record Examined(long uidValidity, long uidNext, Long highestModSeq, int count) {
+        /**
+         * The folder's status with this many messages. RFC 3501 requires UIDNEXT in the EXAMINE answer; for
+         * a server that omits it, the next UID is at least one past the highest seen ({@code lastUid}, 0: none).
+         */
+        FolderStatus status(long messages, long lastUid) {
+            return new FolderStatus(uidValidity, uidNext > 0 ? uidNext : lastUid + 1, messages, highestModSeq);
+        }
+    }
+
+    private Examined examined(IMAPFolder f) throws MessagingException {
+        Long highestModSeq = null;
+        if (capabilities.contains("CONDSTORE")) {
+            long modSeq = f.getHighestModSeq();
+            highestModSeq = modSeq > 0 ? modSeq : null;
+        }
+        return new Examined(f.getUIDValidity(), f.getUIDNext(), highestModSeq, f.getMessageCount());
     }
 
     private static void scanChunk(IMAPFolder f, int start, int end, Map<Long, Set<String>> byUid)
