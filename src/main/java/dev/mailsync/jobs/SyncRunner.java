@@ -251,7 +251,9 @@ public class SyncRunner {
                 return;
             }
         }
-        if (Tx.call(() -> mirror.liveCount(folderId)) == 0) {
+        // Only this job writes the account's mirror (its lease), so the count stays valid for the plan below.
+        long live = Tx.call(() -> mirror.liveCount(folderId));
+        if (live == 0) {
             // Nothing of the folder in the mirror (a first sync, a folder that was empty, a reset that left
             // nothing): every message is new and its flags come with its summary, so the UIDs are enough.
             ChangedSince listing = imap.uidList(folder.name());
@@ -267,7 +269,7 @@ public class SyncRunner {
                 // Only the mirror rows the server named are read, not the whole folder.
                 Optional<FolderScanPlan> quick = resync.flatMap(q -> Tx.call(() -> ImapScanPlanner.planQresync(
                         known.uidNext(),
-                        mirror.liveCount(folderId),
+                        live,
                         mirror.liveMessagesAt(
                                 folderId,
                                 q.changed().stream()
