@@ -258,7 +258,7 @@ public class Pop3Sync {
         private final String accountId;
         private final long token;
         private final String inbox;
-        private final BackgroundStore<List<Pending>> storer = new BackgroundStore<>("mailsync-pop3-store", this::store);
+        private final BackgroundStore<List<Pending>> storer = new BackgroundStore<>(this::store);
         private List<Pending> batch = new ArrayList<>();
         private long batchMemory;
         private final long started = System.nanoTime();

@@ -347,7 +347,7 @@ public class SyncRunner {
             imap.fetchSummaries(folder.name(), plan.uidsToFetch(), chunkSize, insert);
         } else {
             // Many new messages (a first sync): the next chunk is read while the last one is stored.
-            try (BackgroundStore<List<MessageSummary>> store = new BackgroundStore<>("mailsync-mirror-store", insert)) {
+            try (BackgroundStore<List<MessageSummary>> store = new BackgroundStore<>(insert)) {
                 imap.fetchSummaries(folder.name(), plan.uidsToFetch(), chunkSize, store::submit);
                 store.finish();
             }
