@@ -201,8 +201,13 @@ public class Pop3Sync {
 
     static final long SAFE_POINT_EVERY_NANOS = 1_000_000_000L;
 
-    /** Messages per storing transaction, and the most a batch keeps in memory (larger ones are files). */
-    static final int BATCH_MESSAGES = 100;
+    /**
+     * Messages per storing transaction, and the most a batch keeps in memory (larger ones are files). 250
+     * rather than 100: fewer commits, fences and sequence allocations (bench: the store thread's time per
+     * 2,000-message sync 233–330 ms against 303–393 ms), while the last batch, stored after the last RETR,
+     * stays short.
+     */
+    static final int BATCH_MESSAGES = 250;
 
     static final long BATCH_MEMORY = 8L * 1024 * 1024;
     static final int IN_MEMORY_UP_TO = 256 * 1024;
