@@ -134,6 +134,11 @@ public class Pop3Sync {
             List<Pop3Planner.Skip> skipped = new ArrayList<>(plan.skips());
             Downloads downloads = new Downloads(accountId, token, inbox);
             try {
+                // With PIPELINING the server is a few RETRs ahead: it reads the next messages while this
+                // thread parses the last one.
+                pop3.willRetrieve(plan.downloads().stream()
+                        .map(Pop3Planner.Listed::number)
+                        .toList());
                 long checkedAt = System.nanoTime();
                 for (Pop3Planner.Listed message : plan.downloads()) {
                     // A safe-point check is a database read: once a second, not once a message.

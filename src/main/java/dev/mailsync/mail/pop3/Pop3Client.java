@@ -7,12 +7,14 @@ import dev.mailsync.mail.MailSessions;
 import dev.mailsync.sync.FailureCode;
 import dev.mailsync.sync.Pop3Planner;
 import dev.mailsync.sync.Security;
+import java.io.ByteArrayOutputStream;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
@@ -36,17 +38,29 @@ import javax.net.ssl.SSLSocketFactory;
  * and mailsync must know that to record it. Its RETR also holds the whole message in memory unless a
  * file cache is configured, and it hides a failed UIDL (a server without UIDL must fail loudly). This
  * client streams RETR straight into the caller's {@link OutputStream}, reports each command's answer and
- * never logs the password. Not thread-safe: one session, one thread.
+ * never logs the password. With the server's {@code PIPELINING} capability (RFC 2449) the RETRs a caller
+ * announces ({@link #willRetrieve}) are sent a few ahead of the one being read. Not thread-safe: one
+ * session, one thread.
  */
 public final class Pop3Client implements AutoCloseable {
     private static final int MAX_STATUS_LINE = 8 * 1024;
     private static final int LOGIN_WAIT_MILLIS = 15_000;
+
+    /**
+     * RETR commands sent ahead of the answer being read, with PIPELINING. Enough to keep the server busy
+     * while a message is parsed; few enough that an abandoned session leaves little unread behind.
+     */
+    static final int PIPELINE_WINDOW = 16;
 
     private final MailEndpoint endpoint;
     private Socket socket;
     private LineInput in;
     private OutputStream out;
     private Set<String> capabilities = Set.of();
+    /** Announced RETRs not sent yet, and those sent whose answers are not read yet (both in order). */
+    private final ArrayDeque<Integer> retrAnnounced = new ArrayDeque<>();
+
+    private final ArrayDeque<Integer> retrSent = new ArrayDeque<>();
 
     private Pop3Client(MailEndpoint endpoint) {
         this.endpoint = endpoint;
@@ -236,9 +250,64 @@ public final class Pop3Client implements AutoCloseable {
      */
     public long retrieve(int number, OutputStream sink, long maxBytes) throws MailAccessException {
         return io(() -> {
-            expectOk(command("RETR " + number), "RETR " + number);
+            if (retrAnnounced.isEmpty() && retrSent.isEmpty()) {
+                expectOk(command("RETR " + number), "RETR " + number);
+            } else {
+                Integer next = retrSent.isEmpty() ? retrAnnounced.peekFirst() : retrSent.peekFirst();
+                if (next != number) {
+                    throw new IllegalStateException(
+                            "RETR " + number + " out of the announced order (next: " + next + ")");
+                }
+                sendAhead();
+                retrSent.removeFirst();
+                expectOk(readStatus(), "RETR " + number);
+            }
             return in.copyDotTerminated(sink, maxBytes);
         });
+    }
+
+    /**
+     * Announces the messages the caller will {@link #retrieve} next, in this order. When the server offers
+     * PIPELINING (RFC 2449 §6.6), up to {@value #PIPELINE_WINDOW} of these RETRs are on their way before
+     * the first answer is read, so the server reads the next messages while the caller handles this one;
+     * without it nothing changes. The answers are read in order as the messages are retrieved; any other
+     * command first reads (and drops) the answers still due, so the session stays in step.
+     */
+    public void willRetrieve(List<Integer> numbers) {
+        if (!capabilities.contains("PIPELINING")) {
+            return;
+        }
+        retrAnnounced.clear();
+        retrAnnounced.addAll(numbers);
+    }
+
+    /** Sends announced RETRs until {@value #PIPELINE_WINDOW} are unanswered, in one write. */
+    private void sendAhead() throws IOException {
+        if (retrSent.size() >= PIPELINE_WINDOW || retrAnnounced.isEmpty()) {
+            return;
+        }
+        ByteArrayOutputStream commands = new ByteArrayOutputStream();
+        while (retrSent.size() < PIPELINE_WINDOW && !retrAnnounced.isEmpty()) {
+            int n = retrAnnounced.removeFirst();
+            commands.writeBytes(("RETR " + n + "\r\n").getBytes(StandardCharsets.US_ASCII));
+            retrSent.addLast(n);
+        }
+        commands.writeTo(out);
+        out.flush();
+    }
+
+    /**
+     * Reads and drops the answers of RETRs sent ahead but never retrieved (the caller stopped early), and
+     * forgets the rest of the announcement: the next answer read is the next command's.
+     */
+    private void settlePipeline() throws IOException {
+        retrAnnounced.clear();
+        while (!retrSent.isEmpty()) {
+            retrSent.removeFirst();
+            if (readStatus().startsWith("+OK")) {
+                in.copyDotTerminated(OutputStream.nullOutputStream(), Long.MAX_VALUE);
+            }
+        }
     }
 
     /** DELE: marks the message; it goes only if the session ends with a clean {@link #quit()}. */
@@ -285,6 +354,7 @@ public final class Pop3Client implements AutoCloseable {
     }
 
     private String command(String line) throws IOException {
+        settlePipeline();
         out.write((line + "\r\n").getBytes(StandardCharsets.UTF_8));
         out.flush();
         return readStatus();

@@ -14,6 +14,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
 import java.util.function.Function;
 import org.junit.jupiter.api.Test;
 
@@ -110,6 +111,74 @@ class Pop3ClientTest {
             assertThat(got).isEqualTo("Subject: dots\r\n\r\n.leading dot\r\n..two\r\n");
             assertThat(n).isEqualTo(got.length());
             assertThat(pop3.stat().count()).as("the session goes on").isEqualTo(2);
+        }
+    }
+
+    /** The well-behaved server, offering PIPELINING in CAPA. */
+    private static Function<String, String> pipelining(Function<String, String> special) {
+        return server(c -> c.equals("CAPA") ? "+OK\nUSER\nUIDL\nPIPELINING\n.\n" : special.apply(c));
+    }
+
+    private static String retr(int n) {
+        return "+OK\nSubject: m" + n + "\n\nbody " + n + "\n.\n";
+    }
+
+    @Test
+    void withPipeliningAnnouncedRetrsAreSentBeforeTheFirstAnswerIsRead() throws Exception {
+        // This server answers nothing until it has all three RETRs: a client that waits for each answer
+        // before the next command times out here.
+        Function<String, String> script = pipelining(c -> switch (c) {
+            case "RETR 1", "RETR 2" -> "";
+            case "RETR 3" -> retr(1) + retr(2) + retr(3);
+            default -> null;
+        });
+        try (FakePop3Server fake = new FakePop3Server(script);
+                Pop3Client pop3 = Pop3Client.open(SESSIONS, fake.endpoint())) {
+            pop3.willRetrieve(List.of(1, 2, 3));
+            for (int n = 1; n <= 3; n++) {
+                ByteArrayOutputStream out = new ByteArrayOutputStream();
+                pop3.retrieve(n, out, 1_000);
+                assertThat(out.toString(StandardCharsets.US_ASCII))
+                        .isEqualTo("Subject: m" + n + "\r\n\r\nbody " + n + "\r\n");
+            }
+            assertThat(pop3.stat().count()).as("the session goes on").isEqualTo(2);
+            assertThat(fake.commands()).containsSubsequence("RETR 1", "RETR 2", "RETR 3", "STAT");
+        }
+    }
+
+    @Test
+    void withoutPipeliningEachRetrWaitsForTheAnswerBefore() throws Exception {
+        try (FakePop3Server fake =
+                        new FakePop3Server(server(c -> c.startsWith("RETR ") ? retr(c.charAt(5) - '0') : null));
+                Pop3Client pop3 = Pop3Client.open(SESSIONS, fake.endpoint())) {
+            pop3.willRetrieve(List.of(1, 2));
+            pop3.retrieve(1, new ByteArrayOutputStream(), 1_000);
+            assertThat(fake.commands()).contains("RETR 1").doesNotContain("RETR 2");
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            pop3.retrieve(2, out, 1_000);
+            assertThat(out.toString(StandardCharsets.US_ASCII)).contains("body 2");
+        }
+    }
+
+    @Test
+    void anErrAnswerInAPipelineFailsThatRetrAndTheSessionStaysInStep() throws Exception {
+        Function<String, String> script = pipelining(c -> switch (c) {
+            case "RETR 1", "RETR 3", "RETR 4" -> retr(c.charAt(5) - '0');
+            case "RETR 2" -> "-ERR no such message\n";
+            default -> null;
+        });
+        try (FakePop3Server fake = new FakePop3Server(script);
+                Pop3Client pop3 = Pop3Client.open(SESSIONS, fake.endpoint())) {
+            pop3.willRetrieve(List.of(1, 2, 3, 4));
+            pop3.retrieve(1, new ByteArrayOutputStream(), 1_000);
+            assertThatThrownBy(() -> pop3.retrieve(2, new ByteArrayOutputStream(), 1_000))
+                    .isInstanceOfSatisfying(
+                            MailAccessException.class, e -> assertThat(e.code()).isEqualTo(FailureCode.PROTOCOL_ERROR));
+            // The caller stops here: the answers to RETR 3 and 4, already on their way, are read and dropped
+            // before the next command, whose answer is then its own.
+            assertThat(pop3.stat()).isEqualTo(new Pop3Client.Stat(2, 300));
+            pop3.delete(1);
+            assertThat(fake.commands()).containsSubsequence("RETR 3", "RETR 4", "STAT", "DELE 1");
         }
     }
 
