@@ -7,12 +7,13 @@
 #   QUARKUS_DATASOURCE_USERNAME=postgres src/bench/pop3-download.sh
 #
 # Environment: MESSAGES (2000), SIZE (10240 bytes a message), REPEAT (5 warm syncs, each next to a raw
-# client run; medians are compared), BENCH_DB (mailsync_bench_pop3),
+# client run; medians are compared), JIT_WARMUP (5 syncs after the cold one, printed, not counted),
+# BENCH_DB (mailsync_bench_pop3),
 # APP_JAVA_OPTS ("-Xms256m -Xmx1g"), SKIP_BUILD=true to reuse target/quarkus-app and the test classpath
 # of an earlier run (the bench classes are always recompiled).
 set -euo pipefail
 
-command_line="$(for v in MESSAGES SIZE REPEAT BENCH_DB APP_JAVA_OPTS SKIP_BUILD; do
+command_line="$(for v in MESSAGES SIZE REPEAT JIT_WARMUP BENCH_DB APP_JAVA_OPTS SKIP_BUILD; do
   if [[ -n "${!v:-}" ]]; then printf '%s=%q ' "$v" "${!v}"; fi
 done)$0 $*"
 
