@@ -8,12 +8,30 @@ import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.Arrays;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
+import javax.sql.DataSource;
 
 /** Small JDBC helpers shared by the stores that need SQL Hibernate does not write well. */
 final class Jdbc {
     private Jdbc() {}
+
+    /**
+     * The first column of the first row a query answers, as text, if there is a row (and the value is not
+     * NULL): one short statement on a connection of its own. Parameters are bound in order.
+     */
+    static Optional<String> firstString(DataSource dataSource, String sql, Object... params) throws SQLException {
+        try (Connection c = dataSource.getConnection();
+                PreparedStatement s = c.prepareStatement(sql)) {
+            for (int i = 0; i < params.length; i++) {
+                s.setObject(i + 1, params[i]);
+            }
+            try (ResultSet r = s.executeQuery()) {
+                return r.next() ? Optional.ofNullable(r.getString(1)) : Optional.empty();
+            }
+        }
+    }
 
     static Timestamp ts(Instant t) {
         return t == null ? null : Timestamp.from(t);

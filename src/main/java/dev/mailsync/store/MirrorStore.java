@@ -304,15 +304,11 @@ public class MirrorStore {
 
     /** The id of the live message at {@code uid} of a folder, if the mirror has it. */
     public java.util.Optional<String> liveMessageId(String folderId, long uid) throws SQLException {
-        try (Connection c = dataSource.getConnection();
-                PreparedStatement s = c.prepareStatement("SELECT id FROM mirror_message WHERE folder_id = ?"
-                        + " AND uid = ? AND destroyed_seq IS NULL")) {
-            s.setString(1, folderId);
-            s.setLong(2, uid);
-            try (ResultSet r = s.executeQuery()) {
-                return r.next() ? java.util.Optional.of(r.getString(1)) : java.util.Optional.empty();
-            }
-        }
+        return Jdbc.firstString(
+                dataSource,
+                "SELECT id FROM mirror_message WHERE folder_id = ? AND uid = ? AND destroyed_seq IS NULL",
+                folderId,
+                uid);
     }
 
     /**
@@ -403,15 +399,11 @@ public class MirrorStore {
 
     /** The id of the live folder of that name, if the mirror has it. */
     public java.util.Optional<String> liveFolderId(String accountId, String name) throws SQLException {
-        try (Connection c = dataSource.getConnection();
-                PreparedStatement s = c.prepareStatement("SELECT id FROM mirror_folder WHERE account_id = ?"
-                        + " AND name = ? AND destroyed_seq IS NULL")) {
-            s.setString(1, accountId);
-            s.setString(2, name);
-            try (ResultSet r = s.executeQuery()) {
-                return r.next() ? java.util.Optional.of(r.getString(1)) : java.util.Optional.empty();
-            }
-        }
+        return Jdbc.firstString(
+                dataSource,
+                "SELECT id FROM mirror_folder WHERE account_id = ? AND name = ? AND destroyed_seq IS NULL",
+                accountId,
+                name);
     }
 
     /** A folder a device created on the server: a new live folder authored by that device. */
@@ -510,29 +502,21 @@ public class MirrorStore {
 
     /** The name of a live folder of the account, by id. */
     public java.util.Optional<String> liveFolderName(String accountId, String folderId) throws SQLException {
-        try (Connection c = dataSource.getConnection();
-                PreparedStatement s =
-                        c.prepareStatement("SELECT name FROM mirror_folder WHERE id = ? AND account_id = ?"
-                                + " AND destroyed_seq IS NULL")) {
-            s.setString(1, folderId);
-            s.setString(2, accountId);
-            try (ResultSet r = s.executeQuery()) {
-                return r.next() ? java.util.Optional.of(r.getString(1)) : java.util.Optional.empty();
-            }
-        }
+        return Jdbc.firstString(
+                dataSource,
+                "SELECT name FROM mirror_folder WHERE id = ? AND account_id = ? AND destroyed_seq IS NULL",
+                folderId,
+                accountId);
     }
 
     /** The live folder with this special use (e.g. {@code \\Trash}), by name, if the server has one. */
     public java.util.Optional<String> specialUseFolder(String accountId, String specialUse) throws SQLException {
-        try (Connection c = dataSource.getConnection();
-                PreparedStatement s = c.prepareStatement("SELECT name FROM mirror_folder WHERE account_id = ?"
-                        + " AND special_use = ? AND destroyed_seq IS NULL ORDER BY name LIMIT 1")) {
-            s.setString(1, accountId);
-            s.setString(2, specialUse);
-            try (ResultSet r = s.executeQuery()) {
-                return r.next() ? java.util.Optional.of(r.getString(1)) : java.util.Optional.empty();
-            }
-        }
+        return Jdbc.firstString(
+                dataSource,
+                "SELECT name FROM mirror_folder WHERE account_id = ? AND special_use = ? AND destroyed_seq IS NULL"
+                        + " ORDER BY name LIMIT 1",
+                accountId,
+                specialUse);
     }
 
     /**

@@ -453,13 +453,7 @@ public class Pop3Store {
 
     /** The POP3 report of a job, as JSON text, if it has one. */
     public Optional<String> report(String jobId) throws SQLException {
-        try (Connection c = dataSource.getConnection();
-                PreparedStatement s = c.prepareStatement("SELECT pop3_report::text FROM sync_job WHERE id = ?")) {
-            s.setString(1, jobId);
-            try (ResultSet r = s.executeQuery()) {
-                return r.next() ? Optional.ofNullable(r.getString(1)) : Optional.empty();
-            }
-        }
+        return Jdbc.firstString(dataSource, "SELECT pop3_report::text FROM sync_job WHERE id = ?", jobId);
     }
 
     /** A live message's stored copy: its size, or empty if the account has no readable copy of it. */
