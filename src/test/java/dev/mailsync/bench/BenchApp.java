@@ -1,6 +1,7 @@
 package dev.mailsync.bench;
 
 import dev.mailsync.it.AppInstance;
+import dev.mailsync.it.ItClient;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
@@ -12,8 +13,11 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Base64;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -42,6 +46,38 @@ final class BenchApp implements AutoCloseable {
     }
 
     /** Starts {@code target/quarkus-app/quarkus-run.jar}; does not wait, see {@link #awaitReady}. */
+    /**
+     * The configuration every bench starts the service with: its database, the test JWT key and issuer, a
+     * random credentials key, mail servers on private addresses and without TLS allowed (the bench's
+     * Dovecot is on loopback), plain-text logs. A bench adds its own settings to the (mutable) map.
+     */
+    static Map<String, String> serviceProperties(String jdbcUrl, String dbUser, String dbPassword) {
+        byte[] key = new byte[32];
+        new SecureRandom().nextBytes(key);
+        Map<String, String> p = new LinkedHashMap<>();
+        p.put("quarkus.datasource.jdbc.url", jdbcUrl);
+        p.put("quarkus.datasource.username", dbUser);
+        p.put("quarkus.datasource.password", dbPassword);
+        p.put(
+                "mp.jwt.verify.publickey.location",
+                Path.of("src/test/resources/test-jwt/jwt-test-public.pem")
+                        .toAbsolutePath()
+                        .toString());
+        p.put("mp.jwt.verify.issuer", ItClient.ISSUER);
+        p.put("mailsync.credentials.active-key-id", "bench");
+        p.put("mailsync.credentials.keys.bench", Base64.getEncoder().encodeToString(key));
+        p.put("mailsync.outbound.allow-private", "true");
+        p.put("mailsync.outbound.allow-plaintext", "true");
+        p.put("quarkus.log.console.json.enabled", "false");
+        return p;
+    }
+
+    /** A bearer token for that subject, signed with the test key the service is configured to trust. */
+    static String token(String subject) {
+        return ItClient.signingWith(Path.of("src/test/resources/test-jwt/jwt-test-private.pem"))
+                .token(subject);
+    }
+
     static BenchApp launch(Path log, List<String> jvmOptions, Map<String, String> properties) {
         Path jar = AppInstance.runnerJar();
         int port = freePort();

@@ -1,13 +1,11 @@
 package dev.mailsync.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.mailsync.it.ItClient;
 import dev.mailsync.testsupport.Dovecot;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.SecureRandom;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
@@ -17,7 +15,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -329,10 +326,7 @@ public final class ImapSyncBench {
                 size);
         BenchApi measured = api;
         try {
-            api = new BenchApi(
-                    app.baseUrl(),
-                    ItClient.signingWith(Path.of("src/test/resources/test-jwt/jwt-test-private.pem"))
-                            .token(subject + "-jit-warmup"));
+            api = new BenchApi(app.baseUrl(), BenchApp.token(subject + "-jit-warmup"));
             Job job = sync(createAccountAndDevice(user(size), imapPort));
             line(
                     "warm-up",
@@ -1150,23 +1144,7 @@ public final class ImapSyncBench {
     // --- facts ------------------------------------------------------------------------------------
 
     private Map<String, String> properties() {
-        byte[] key = new byte[32];
-        new SecureRandom().nextBytes(key);
-        Map<String, String> p = new LinkedHashMap<>();
-        p.put("quarkus.datasource.jdbc.url", settings.jdbcUrl);
-        p.put("quarkus.datasource.username", settings.dbUser);
-        p.put("quarkus.datasource.password", settings.dbPassword);
-        p.put(
-                "mp.jwt.verify.publickey.location",
-                Path.of("src/test/resources/test-jwt/jwt-test-public.pem")
-                        .toAbsolutePath()
-                        .toString());
-        p.put("mp.jwt.verify.issuer", ItClient.ISSUER);
-        p.put("mailsync.credentials.active-key-id", "bench");
-        p.put("mailsync.credentials.keys.bench", Base64.getEncoder().encodeToString(key));
-        p.put("mailsync.outbound.allow-private", "true");
-        p.put("mailsync.outbound.allow-plaintext", "true");
-        p.put("quarkus.log.console.json.enabled", "false");
+        Map<String, String> p = BenchApp.serviceProperties(settings.jdbcUrl, settings.dbUser, settings.dbPassword);
         p.put("mailsync.sync.summary-chunk", Integer.toString(settings.summaryChunk));
         if (settings.workers != null) {
             p.put("mailsync.jobs.workers", settings.workers);
@@ -1175,8 +1153,7 @@ public final class ImapSyncBench {
     }
 
     private String token() {
-        return ItClient.signingWith(Path.of("src/test/resources/test-jwt/jwt-test-private.pem"))
-                .token(subject);
+        return BenchApp.token(subject);
     }
 
     private void printFacts() throws Exception {

@@ -1,7 +1,6 @@
 package dev.mailsync.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.mailsync.it.ItClient;
 import dev.mailsync.mail.MailSessions;
 import dev.mailsync.mail.OutboundGuard;
 import dev.mailsync.mail.pop3.Pop3Client;
@@ -12,13 +11,11 @@ import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -375,30 +372,13 @@ public final class Pop3DownloadBench {
     }
 
     private Map<String, String> properties() {
-        byte[] key = new byte[32];
-        new SecureRandom().nextBytes(key);
-        Map<String, String> p = new LinkedHashMap<>();
-        p.put("quarkus.datasource.jdbc.url", jdbcUrl);
-        p.put("quarkus.datasource.username", dbUser);
-        p.put("quarkus.datasource.password", dbPassword);
-        p.put(
-                "mp.jwt.verify.publickey.location",
-                Path.of("src/test/resources/test-jwt/jwt-test-public.pem")
-                        .toAbsolutePath()
-                        .toString());
-        p.put("mp.jwt.verify.issuer", ItClient.ISSUER);
-        p.put("mailsync.credentials.active-key-id", "bench");
-        p.put("mailsync.credentials.keys.bench", Base64.getEncoder().encodeToString(key));
-        p.put("mailsync.outbound.allow-private", "true");
-        p.put("mailsync.outbound.allow-plaintext", "true");
+        Map<String, String> p = BenchApp.serviceProperties(jdbcUrl, dbUser, dbPassword);
         p.put("mailsync.mail.read-timeout", "60s");
-        p.put("quarkus.log.console.json.enabled", "false");
         return p;
     }
 
     private static String token(String subject) {
-        return ItClient.signingWith(Path.of("src/test/resources/test-jwt/jwt-test-private.pem"))
-                .token(subject);
+        return BenchApp.token(subject);
     }
 
     private static String since(long startedNanos) {

@@ -1,13 +1,11 @@
 package dev.mailsync.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.mailsync.it.ItClient;
 import dev.mailsync.testsupport.Dovecot;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.SecureRandom;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
@@ -19,10 +17,8 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.Comparator;
 import java.util.Deque;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -383,23 +379,7 @@ public final class SyncJobsBench {
     }
 
     private Map<String, String> properties() {
-        byte[] key = new byte[32];
-        new SecureRandom().nextBytes(key);
-        Map<String, String> p = new LinkedHashMap<>();
-        p.put("quarkus.datasource.jdbc.url", settings.jdbcUrl);
-        p.put("quarkus.datasource.username", settings.dbUser);
-        p.put("quarkus.datasource.password", settings.dbPassword);
-        p.put(
-                "mp.jwt.verify.publickey.location",
-                Path.of("src/test/resources/test-jwt/jwt-test-public.pem")
-                        .toAbsolutePath()
-                        .toString());
-        p.put("mp.jwt.verify.issuer", ItClient.ISSUER);
-        p.put("mailsync.credentials.active-key-id", "bench");
-        p.put("mailsync.credentials.keys.bench", Base64.getEncoder().encodeToString(key));
-        p.put("mailsync.outbound.allow-private", "true");
-        p.put("mailsync.outbound.allow-plaintext", "true");
-        p.put("quarkus.log.console.json.enabled", "false");
+        Map<String, String> p = BenchApp.serviceProperties(settings.jdbcUrl, settings.dbUser, settings.dbPassword);
         if (settings.workers != null) {
             p.put("mailsync.jobs.workers", settings.workers);
         }
@@ -407,8 +387,7 @@ public final class SyncJobsBench {
     }
 
     private String token() {
-        return ItClient.signingWith(Path.of("src/test/resources/test-jwt/jwt-test-private.pem"))
-                .token(subject);
+        return BenchApp.token(subject);
     }
 
     /**
