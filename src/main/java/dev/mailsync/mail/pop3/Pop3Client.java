@@ -29,9 +29,9 @@ import javax.net.ssl.SSLSocket;
 import javax.net.ssl.SSLSocketFactory;
 
 /**
- * A small RFC 1939 POP3 client (CAPA from RFC 2449, STLS from RFC 2595) over the service's guarded socket
- * factory and timeouts, taken from {@link MailSessions#properties(MailEndpoint)}, so the SSRF guard, the
- * plaintext rule and every timeout apply exactly as for Angus.
+ * A small RFC 1939 POP3 client (CAPA from RFC 2449, STLS from RFC 2595, AUTH PLAIN from RFC 5034) over
+ * the service's guarded socket factory and timeouts, taken from {@link MailSessions#properties(MailEndpoint)},
+ * so the SSRF guard, the plaintext rule and every timeout apply exactly as for Angus.
  *
  * <p>Why not Angus's POP3 store: it sends DELE only inside {@code Folder.close}, together with QUIT, and
  * does not tell whether QUIT was answered {@code +OK} — but a deletion counts only after a clean QUIT,
@@ -57,6 +57,8 @@ public final class Pop3Client implements AutoCloseable {
     private LineInput in;
     private OutputStream out;
     private Set<String> capabilities = Set.of();
+    /** The mechanisms of CAPA's SASL line (upper case); empty without one. */
+    private Set<String> saslMechanisms = Set.of();
     /** Announced RETRs not sent yet, and those sent whose answers are not read yet (both in order). */
     private final ArrayDeque<Integer> retrAnnounced = new ArrayDeque<>();
 
@@ -141,32 +143,57 @@ public final class Pop3Client implements AutoCloseable {
 
     private Set<String> capa() throws IOException, MailAccessException {
         String status = command("CAPA");
+        saslMechanisms = Set.of();
         if (!status.startsWith("+OK")) {
             return Set.of();
         }
         Set<String> caps = new LinkedHashSet<>();
         for (String line : multiLine()) {
-            String word = line.strip().split("\\s+", 2)[0];
-            if (!word.isEmpty()) {
-                caps.add(word.toUpperCase(Locale.ROOT));
+            String[] words = line.strip().toUpperCase(Locale.ROOT).split("\\s+");
+            if (words[0].isEmpty()) {
+                continue;
+            }
+            caps.add(words[0]);
+            if (words[0].equals("SASL")) {
+                saslMechanisms = Set.of(java.util.Arrays.copyOfRange(words, 1, words.length));
             }
         }
         return caps;
     }
 
+    /**
+     * USER/PASS, or — when the server's CAPA lists SASL PLAIN but not USER (a server that turned the
+     * USER command off) — AUTH PLAIN (RFC 5034), the credentials sent after the server's "+" prompt. Either
+     * way the password is never logged and never part of an error.
+     */
     private void login() throws IOException, MailAccessException {
-        String user = command("USER " + endpoint.username());
-        if (!user.startsWith("+OK")) {
-            throw refused(user);
+        boolean sasl = !capabilities.contains("USER") && saslMechanisms.contains("PLAIN");
+        if (!sasl) {
+            String user = command("USER " + endpoint.username());
+            if (!user.startsWith("+OK")) {
+                throw refused(user);
+            }
         }
         // A server may wait for the maildrop lock before it answers PASS (Dovecot waits 10 s, then says
         // [IN-USE]): give PASS at least LOGIN_WAIT, so a lock reads as a lock and not as a timeout.
         int readTimeout = socket.getSoTimeout();
         socket.setSoTimeout(Math.max(readTimeout, LOGIN_WAIT_MILLIS));
-        String pass = command("PASS " + endpoint.password());
+        String answer;
+        if (sasl) {
+            String prompt = command("AUTH PLAIN");
+            if (!prompt.startsWith("+")) {
+                socket.setSoTimeout(readTimeout);
+                throw refused(prompt);
+            }
+            byte[] credentials =
+                    ("\0" + endpoint.username() + "\0" + endpoint.password()).getBytes(StandardCharsets.UTF_8);
+            answer = command(java.util.Base64.getEncoder().encodeToString(credentials));
+        } else {
+            answer = command("PASS " + endpoint.password());
+        }
         socket.setSoTimeout(readTimeout);
-        if (!pass.startsWith("+OK")) {
-            throw refused(pass);
+        if (!answer.startsWith("+OK")) {
+            throw refused(answer);
         }
     }
 

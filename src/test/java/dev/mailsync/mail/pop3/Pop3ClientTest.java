@@ -182,6 +182,54 @@ class Pop3ClientTest {
         }
     }
 
+    /** "bob" / "pw-secret" (the fake's endpoint) as AUTH PLAIN sends them: authzid empty. */
+    private static final String PLAIN_CREDENTIALS =
+            java.util.Base64.getEncoder().encodeToString("\0bob\0pw-secret".getBytes(StandardCharsets.UTF_8));
+
+    /** A server that turned USER off and offers SASL PLAIN; it accepts {@code accepted} credentials. */
+    private static Function<String, String> saslOnly(String accepted) {
+        return server(c -> switch (c) {
+            case "CAPA" -> "+OK\nSASL PLAIN LOGIN\nUIDL\n.\n";
+            case "AUTH PLAIN" -> "+ \n";
+            case "USER bob" -> "-ERR USER is disabled\n";
+            default ->
+                c.equals(PLAIN_CREDENTIALS)
+                        ? (c.equals(accepted) ? "+OK logged in\n" : "-ERR [AUTH] Authentication failed.\n")
+                        : null;
+        });
+    }
+
+    @Test
+    void aServerWithoutUserButWithSaslPlainIsLoggedInWithAuthPlain() throws Exception {
+        try (FakePop3Server fake = new FakePop3Server(saslOnly(PLAIN_CREDENTIALS));
+                Pop3Client pop3 = Pop3Client.open(SESSIONS, fake.endpoint())) {
+            assertThat(pop3.stat().count()).isEqualTo(2);
+            assertThat(fake.commands()).containsSubsequence("CAPA", "AUTH PLAIN", PLAIN_CREDENTIALS, "STAT");
+            assertThat(fake.commands()).noneMatch(c -> c.startsWith("USER") || c.startsWith("PASS"));
+        }
+    }
+
+    @Test
+    void aRefusedAuthPlainIsAuthFailedWithoutTheCredentials() throws Exception {
+        try (FakePop3Server fake = new FakePop3Server(saslOnly("something else"))) {
+            assertThatThrownBy(() -> Pop3Client.open(SESSIONS, fake.endpoint()))
+                    .isInstanceOfSatisfying(MailAccessException.class, e -> {
+                        assertThat(e.code()).isEqualTo(FailureCode.AUTH_FAILED);
+                        assertThat(e.getMessage()).doesNotContain("pw-secret").doesNotContain(PLAIN_CREDENTIALS);
+                    });
+        }
+    }
+
+    @Test
+    void aServerOfferingUserIsLoggedInWithUserPassEvenWithSasl() throws Exception {
+        try (FakePop3Server fake =
+                        new FakePop3Server(server(c -> c.equals("CAPA") ? "+OK\nUSER\nSASL PLAIN\nUIDL\n.\n" : null));
+                Pop3Client pop3 = Pop3Client.open(SESSIONS, fake.endpoint())) {
+            assertThat(pop3.stat().count()).isEqualTo(2);
+            assertThat(fake.commands()).contains("USER bob", "PASS pw-secret").doesNotContain("AUTH PLAIN");
+        }
+    }
+
     @Test
     void tooLargeBodyIsReadToItsEndAndReportedNotStored() throws Exception {
         String body = "Subject: big\n\n" + "x".repeat(500) + "\n.\n";
