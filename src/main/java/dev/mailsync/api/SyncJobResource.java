@@ -33,8 +33,8 @@ public class SyncJobResource {
     @GET
     @Path("{jobId}")
     public SyncJobResponse get(@PathParam("jobId") String jobId) {
-        SyncJob job = jobs.get(jwt.getSubject(), jobId);
-        return SyncJobResponse.of(job, jobs.pop3Report(job.id()).orElse(null));
+        SyncJobService.JobWithReport read = jobs.getWithReport(jwt.getSubject(), jobId);
+        return SyncJobResponse.of(read.job(), read.pop3Report());
     }
 
     /** 200 when the job is cancelled at once, 202 when a running job was asked to stop. */

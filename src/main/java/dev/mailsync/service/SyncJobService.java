@@ -122,9 +122,20 @@ public class SyncJobService {
                 .orElseThrow(() -> new NotFoundException("no sync job " + jobId));
     }
 
-    /** What a POP3 sync did, as JSON, for a job the caller has already read (so owns). */
-    public java.util.Optional<String> pop3Report(String jobId) {
-        return Tx.call(() -> pop3Store.report(jobId));
+    /** A job and, for a POP3 sync, what it did (JSON text; null otherwise). */
+    public record JobWithReport(SyncJob job, String pop3Report) {}
+
+    /** The caller's job with its POP3 report, read in one transaction (what a polling client asks for). */
+    public JobWithReport getWithReport(String owner, String jobId) {
+        return Tx.call(() -> {
+                    java.util.Optional<SyncJob> job = jobs.findOwned(owner, jobId);
+                    if (job.isEmpty()) {
+                        return java.util.Optional.<JobWithReport>empty();
+                    }
+                    return java.util.Optional.of(
+                            new JobWithReport(job.get(), pop3Store.report(jobId).orElse(null)));
+                })
+                .orElseThrow(() -> new NotFoundException("no sync job " + jobId));
     }
 
     @Inject
