@@ -127,15 +127,16 @@ public class SyncJobService {
 
     /** The caller's job with its POP3 report, read in one transaction (what a polling client asks for). */
     public JobWithReport getWithReport(String owner, String jobId) {
-        return Tx.call(() -> {
-                    java.util.Optional<SyncJob> job = jobs.findOwned(owner, jobId);
-                    if (job.isEmpty()) {
-                        return java.util.Optional.<JobWithReport>empty();
-                    }
-                    return java.util.Optional.of(
-                            new JobWithReport(job.get(), pop3Store.report(jobId).orElse(null)));
-                })
-                .orElseThrow(() -> new NotFoundException("no sync job " + jobId));
+        JobWithReport read = Tx.call(() -> {
+            SyncJob job = jobs.findOwned(owner, jobId).orElse(null);
+            return job == null
+                    ? null
+                    : new JobWithReport(job, pop3Store.report(jobId).orElse(null));
+        });
+        if (read == null) {
+            throw new NotFoundException("no sync job " + jobId);
+        }
+        return read;
     }
 
     @Inject

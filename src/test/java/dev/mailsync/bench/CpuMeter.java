@@ -42,15 +42,12 @@ final class CpuMeter {
         }
         try (DirectoryStream<Path> procs = Files.newDirectoryStream(Path.of("/proc"), "[0-9]*")) {
             for (Path p : procs) {
-                String stat;
-                try {
-                    stat = Files.readString(p.resolve("stat"));
-                } catch (IOException gone) {
-                    continue; // exited between the listing and the read
-                }
-                String group = group(Long.parseLong(p.getFileName().toString()), stat);
+                Stat stat = Stat.read(p);
+                String group = stat == null
+                        ? null
+                        : group(Long.parseLong(p.getFileName().toString()), stat.comm());
                 if (group != null) {
-                    groups.merge(group, ticks(stat), Long::sum);
+                    groups.merge(group, stat.withChildren(), Long::sum);
                 }
             }
             return new Snapshot(groups, serviceThreads(groups.get("service")), machineBusy(), System.nanoTime());
@@ -62,15 +59,9 @@ final class CpuMeter {
     /** One line: each group's CPU seconds between the two snapshots, and the cores' use over the wall time. */
     static String between(Snapshot before, Snapshot after) {
         StringBuilder line = new StringBuilder();
-        for (Map.Entry<String, Long> e : after.groups().entrySet()) {
-            long ticks = e.getValue() - before.groups().getOrDefault(e.getKey(), 0L);
-            line.append(String.format(Locale.ROOT, "%s %.2f s, ", e.getKey(), ticks * TICK_SECONDS));
-        }
+        appendSeconds(line, before.groups(), after.groups());
         line.append("(service: ");
-        for (Map.Entry<String, Long> e : after.serviceThreads().entrySet()) {
-            long ticks = e.getValue() - before.serviceThreads().getOrDefault(e.getKey(), 0L);
-            line.append(String.format(Locale.ROOT, "%s %.2f s, ", e.getKey(), ticks * TICK_SECONDS));
-        }
+        appendSeconds(line, before.serviceThreads(), after.serviceThreads());
         line.setLength(line.length() - 2);
         line.append("), ");
         double wall = (after.nanos() - before.nanos()) / 1e9;
@@ -85,6 +76,14 @@ final class CpuMeter {
                 wall,
                 100 * busy / (cores * wall)));
         return line.toString();
+    }
+
+    /** "name 1.23 s, " for each entry: the seconds between the two snapshots' ticks. */
+    private static void appendSeconds(StringBuilder line, Map<String, Long> before, Map<String, Long> after) {
+        for (Map.Entry<String, Long> e : after.entrySet()) {
+            long ticks = e.getValue() - before.getOrDefault(e.getKey(), 0L);
+            line.append(String.format(Locale.ROOT, "%s %.2f s, ", e.getKey(), ticks * TICK_SECONDS));
+        }
     }
 
     /**
@@ -104,30 +103,12 @@ final class CpuMeter {
         }
         try (DirectoryStream<Path> threads = Files.newDirectoryStream(tasks)) {
             for (Path t : threads) {
-                String stat;
-                try {
-                    stat = Files.readString(t.resolve("stat"));
-                } catch (IOException gone) {
-                    continue;
-                }
-                String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
-                String kind = name.startsWith("mailsync-worke")
-                        ? "job workers"
-                        : name.startsWith("mailsync-store")
-                                ? "store threads"
-                                : name.startsWith("C1 Compiler") || name.startsWith("C2 Compiler")
-                                        ? "JIT"
-                                        : name.startsWith("GC Thread") || name.startsWith("G1 ")
-                                                ? "GC"
-                                                : name.startsWith("vert.x") || name.startsWith("executor-thread")
-                                                        ? "HTTP"
-                                                        : null;
+                Stat stat = Stat.read(t);
+                String kind = stat == null ? null : threadKind(stat.comm());
                 if (kind != null) {
-                    // A thread's own time: utime + stime (its cutime/cstime are the process's).
-                    String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-                    long ticks = Long.parseLong(f[11]) + Long.parseLong(f[12]);
-                    kinds.merge(kind, ticks, Long::sum);
-                    named += ticks;
+                    // A thread's own time (its children's columns are the process's).
+                    kinds.merge(kind, stat.own(), Long::sum);
+                    named += stat.own();
                 }
             }
         }
@@ -135,14 +116,33 @@ final class CpuMeter {
         return kinds;
     }
 
-    private String group(long pid, String stat) {
+    /** The kind of a service thread by its (truncated) name, or null for one not counted by kind. */
+    private static String threadKind(String name) {
+        if (name.startsWith("mailsync-worke")) {
+            return "job workers";
+        }
+        if (name.startsWith("mailsync-store")) {
+            return "store threads";
+        }
+        if (name.startsWith("C1 Compiler") || name.startsWith("C2 Compiler")) {
+            return "JIT";
+        }
+        if (name.startsWith("GC Thread") || name.startsWith("G1 ")) {
+            return "GC";
+        }
+        if (name.startsWith("vert.x") || name.startsWith("executor-thread")) {
+            return "HTTP";
+        }
+        return null;
+    }
+
+    private String group(long pid, String comm) {
         if (pid == servicePid) {
             return "service";
         }
         if (pid == benchPid) {
             return "bench client";
         }
-        String comm = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
         if (comm.equals("postgres")) {
             return "PostgreSQL";
         }
@@ -155,11 +155,28 @@ final class CpuMeter {
         return null;
     }
 
-    /** utime + stime + cutime + cstime: fields 14–17 of /proc/pid/stat (after the command's parenthesis). */
-    private static long ticks(String stat) {
-        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-        // f[0] is field 3 (state): field n is f[n - 3].
-        return Long.parseLong(f[11]) + Long.parseLong(f[12]) + Long.parseLong(f[13]) + Long.parseLong(f[14]);
+    /**
+     * A process's or thread's {@code stat}: its command name, its own ticks (utime + stime, fields 14–15)
+     * and those with its exited children's (+ cutime + cstime, fields 16–17).
+     */
+    private record Stat(String comm, long own, long withChildren) {
+        /** The {@code stat} file in that /proc directory; null if the process or thread is gone. */
+        static Stat read(Path dir) {
+            String stat;
+            try {
+                stat = Files.readString(dir.resolve("stat"));
+            } catch (IOException gone) {
+                return null; // exited between the listing and the read
+            }
+            int close = stat.lastIndexOf(')');
+            String[] f = stat.substring(close + 2).split(" ");
+            // f[0] is field 3 (state): field n is f[n - 3].
+            long own = Long.parseLong(f[11]) + Long.parseLong(f[12]);
+            return new Stat(
+                    stat.substring(stat.indexOf('(') + 1, close),
+                    own,
+                    own + Long.parseLong(f[13]) + Long.parseLong(f[14]));
+        }
     }
 
     private static long machineBusy() throws IOException {

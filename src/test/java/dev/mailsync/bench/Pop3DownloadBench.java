@@ -103,8 +103,8 @@ public final class Pop3DownloadBench {
             line("seeded", "%d messages, %.1f MB per user, as maildir files, in %s", messages, bytes / 2e6, since(t));
             // Dovecot indexes a new maildir at the first login: not part of either figure.
             t = System.nanoTime();
-            raw(dovecot, "bench-a");
-            raw(dovecot, "bench-b");
+            raw(dovecot, "bench-a", null, false);
+            raw(dovecot, "bench-b", null, false);
             line("indexed", "first POP3 logins (Dovecot builds its index) in %s, not counted", since(t));
 
             try (BenchApp app = BenchApp.launch(WORK.resolve("pop3-service.log"), jvmOptions, properties())) {
@@ -112,7 +112,7 @@ public final class Pop3DownloadBench {
                 BenchApi api = new BenchApi(app.baseUrl(), token(subject));
                 CpuMeter cpu = new CpuMeter(app.pid());
                 System.out.println();
-                Result rawA = raw(dovecot, "bench-a", cpu);
+                Result rawA = raw(dovecot, "bench-a", cpu, false);
                 line("raw client A", "%s", rawA);
                 double serviceA = service(api, dovecot, "bench-a", "cold", cpu);
                 // JIT warm-up: a service that has been running has compiled its download and store paths long
@@ -137,7 +137,7 @@ public final class Pop3DownloadBench {
                     // One account per user and owner: each warm sync is another owner's (a new subject).
                     BenchApi owner = r == 1 ? api : new BenchApi(app.baseUrl(), token(subject + "-" + r));
                     warm.add(service(owner, dovecot, "bench-b", label, cpu));
-                    Result raw = raw(dovecot, "bench-b", cpu);
+                    Result raw = raw(dovecot, "bench-b", cpu, false);
                     line(repeat == 1 ? "raw client B" : "raw client B " + r, "%s", raw);
                     rawB.add(raw.seconds);
                     Result pipelined = raw(dovecot, "bench-b", cpu, true);
@@ -191,16 +191,10 @@ public final class Pop3DownloadBench {
         }
     }
 
-    /** The raw client: log in, UIDL + LIST, RETR of every message into a counting sink, QUIT. */
-    private static Result raw(Dovecot dovecot, String user) throws Exception {
-        return raw(dovecot, user, null, false);
-    }
-
-    private static Result raw(Dovecot dovecot, String user, CpuMeter cpu) throws Exception {
-        return raw(dovecot, user, cpu, false);
-    }
-
-    /** With {@code pipelined}, the RETRs are announced first, as the service does (PIPELINING). */
+    /**
+     * The raw client: log in, UIDL + LIST, RETR of every message into a counting sink, QUIT; with {@code
+     * pipelined}, the RETRs announced first, as the service does (PIPELINING). {@code cpu} may be null.
+     */
     private static Result raw(Dovecot dovecot, String user, CpuMeter cpu, boolean pipelined) throws Exception {
         CpuMeter.Snapshot before = cpu == null ? null : cpu.snapshot();
         MailSessions sessions =

@@ -179,22 +179,24 @@ public final class Pop3Client implements AutoCloseable {
         int readTimeout = socket.getSoTimeout();
         socket.setSoTimeout(Math.max(readTimeout, LOGIN_WAIT_MILLIS));
         String answer;
-        if (sasl) {
-            String prompt = command("AUTH PLAIN");
-            if (!prompt.startsWith("+")) {
-                socket.setSoTimeout(readTimeout);
-                throw refused(prompt);
-            }
-            byte[] credentials =
-                    ("\0" + endpoint.username() + "\0" + endpoint.password()).getBytes(StandardCharsets.UTF_8);
-            answer = command(java.util.Base64.getEncoder().encodeToString(credentials));
-        } else {
-            answer = command("PASS " + endpoint.password());
+        try {
+            answer = sasl ? authPlain() : command("PASS " + endpoint.password());
+        } finally {
+            socket.setSoTimeout(readTimeout);
         }
-        socket.setSoTimeout(readTimeout);
         if (!answer.startsWith("+OK")) {
             throw refused(answer);
         }
+    }
+
+    /** AUTH PLAIN with the credentials after the server's "+" prompt; the answer to them (or the refusal). */
+    private String authPlain() throws IOException {
+        String prompt = command("AUTH PLAIN");
+        if (!prompt.startsWith("+")) {
+            return prompt;
+        }
+        byte[] credentials = ("\0" + endpoint.username() + "\0" + endpoint.password()).getBytes(StandardCharsets.UTF_8);
+        return command(java.util.Base64.getEncoder().encodeToString(credentials));
     }
 
     private MailAccessException refused(String answer) {
