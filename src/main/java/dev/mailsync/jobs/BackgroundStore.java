@@ -1,13 +1,9 @@
 package dev.mailsync.jobs;
 
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
-import java.util.concurrent.SynchronousQueue;
-import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 
 /**
@@ -18,40 +14,38 @@ import java.util.function.Consumer;
  * store's own exception; what earlier batches stored stays. {@link #close} waits for the batch in flight,
  * so a retried job always sees everything this one stored.
  *
- * <p>The storing threads outlive a sync ({@link #THREADS}): an idle one is reused by the next sync, and
- * with it the database connection the pool keeps for that thread. A PostgreSQL backend pays a page fault
- * the first time it touches each page of the server's shared buffers (measured here: a binary COPY of
- * 2,000 10 KB messages took 221 ms of a fresh backend's CPU with 10,099 page faults, 98 ms with 2,070 on
- * the same backend right after); a new thread per sync took whatever connection was idle and spread the
- * bulk writes over every backend of the pool.
+ * <p>The storing threads outlive a sync ({@link StoringThreads}): the next batch, and the next sync, run
+ * on the thread that stored the last batch, and with it on the database connection the pool keeps for
+ * that thread. A PostgreSQL backend pays a page fault the first time it touches each page of the
+ * server's shared buffers (measured here: a binary COPY of 2,000 10 KB messages took 221 ms of a fresh
+ * backend's CPU with 10,099 page faults, 98 ms with 2,070 on the same backend right after); a new thread
+ * per sync took whatever connection was idle and spread the bulk writes over every backend of the pool.
  */
 final class BackgroundStore<T> implements AutoCloseable {
-    /** Idle storing threads wait this long for the next sync before they end. */
+    /** Idle storing threads wait this long for the next batch before they end. */
     static final long KEEP_ALIVE_MINUTES = 10;
 
-    private static final AtomicInteger THREAD_NUMBER = new AtomicInteger();
-    private static final ExecutorService THREADS = new ThreadPoolExecutor(
-            0,
-            Integer.MAX_VALUE,
-            KEEP_ALIVE_MINUTES,
-            TimeUnit.MINUTES,
-            new SynchronousQueue<>(),
-            r -> Thread.ofPlatform()
-                    .daemon()
-                    .name("mailsync-store-" + THREAD_NUMBER.incrementAndGet())
-                    .unstarted(r));
+    private static final StoringThreads SHARED =
+            new StoringThreads("mailsync-store-", TimeUnit.MINUTES.toNanos(KEEP_ALIVE_MINUTES));
 
     private final Consumer<T> store;
+    private final StoringThreads threads;
     private Future<?> inFlight;
 
     BackgroundStore(Consumer<T> store) {
+        this(store, SHARED);
+    }
+
+    /** With a pool of its own (tests). */
+    BackgroundStore(Consumer<T> store, StoringThreads threads) {
         this.store = store;
+        this.threads = threads;
     }
 
     /** Waits for the previous batch (its failure becomes the caller's), then hands this one over. */
     void submit(T batch) {
         await();
-        inFlight = THREADS.submit(() -> store.accept(batch));
+        inFlight = threads.submit(() -> store.accept(batch));
     }
 
     /** Waits until everything submitted is stored. */
