@@ -186,8 +186,9 @@ public class JobWorkers {
                 () -> {
                     try {
                         Instant now = clock.instant();
-                        if (!Tx.call(
-                                () -> jobs.heartbeat(job.accountId(), workerId, claim.leaseToken(), now.plus(lease)))) {
+                        JobStore.Renewal renewal = Tx.call(
+                                () -> jobs.heartbeat(job.accountId(), workerId, claim.leaseToken(), now.plus(lease)));
+                        if (renewal == JobStore.Renewal.LOST) {
                             leaseLost.set(true);
                         }
                     } catch (RuntimeException e) {

@@ -320,16 +320,45 @@ public class JobStore {
         }
     }
 
-    /** Renews the lease; false if this worker lost it (another holds it now). */
-    public boolean heartbeat(String accountId, String worker, long token, Instant leaseUntil) throws SQLException {
-        try (Connection c = dataSource.getConnection();
-                PreparedStatement s = c.prepareStatement("UPDATE account_lease SET expires_at = ?"
-                        + " WHERE account_id = ? AND holder = ? AND token = ?")) {
-            s.setTimestamp(1, Jdbc.ts(leaseUntil));
-            s.setString(2, accountId);
-            s.setString(3, worker);
-            s.setLong(4, token);
-            return s.executeUpdate() == 1;
+    /** What a heartbeat found. */
+    public enum Renewal {
+        /** The lease runs until the new time. */
+        RENEWED,
+        /** The lease row is locked, by this worker's own fenced write or by a takeover: try again later. */
+        BUSY,
+        /** Another worker holds the account now. */
+        LOST
+    }
+
+    /**
+     * Renews the lease. It never waits for a row lock: the job's own fenced writes lock this row for the
+     * length of their transaction (a first sync's chunk of summaries takes a while), and one waiting
+     * heartbeat would hold up the heartbeats of every other job of this replica behind it, until their
+     * leases expire and other replicas take them over. A locked row is {@link Renewal#BUSY}; the next
+     * beat tries again, well before the lease ends.
+     */
+    public Renewal heartbeat(String accountId, String worker, long token, Instant leaseUntil) throws SQLException {
+        try (Connection c = dataSource.getConnection()) {
+            try (PreparedStatement s = c.prepareStatement(
+                    "SELECT holder, token FROM account_lease" + " WHERE account_id = ? FOR UPDATE SKIP LOCKED")) {
+                s.setString(1, accountId);
+                try (ResultSet r = s.executeQuery()) {
+                    if (!r.next()) {
+                        return Renewal.BUSY;
+                    }
+                    if (!worker.equals(r.getString(1)) || r.getLong(2) != token) {
+                        return Renewal.LOST;
+                    }
+                }
+            }
+            try (PreparedStatement s = c.prepareStatement(
+                    "UPDATE account_lease SET expires_at = ?" + " WHERE account_id = ? AND holder = ? AND token = ?")) {
+                s.setTimestamp(1, Jdbc.ts(leaseUntil));
+                s.setString(2, accountId);
+                s.setString(3, worker);
+                s.setLong(4, token);
+                return s.executeUpdate() == 1 ? Renewal.RENEWED : Renewal.LOST;
+            }
         }
     }
 

@@ -14,6 +14,7 @@ import static org.hamcrest.Matchers.hasSize;
 import dev.mailsync.store.Ids;
 import dev.mailsync.store.JobStore;
 import dev.mailsync.store.MirrorStore;
+import dev.mailsync.support.FreePorts;
 import dev.mailsync.sync.StateToken;
 import io.agroal.api.AgroalDataSource;
 import io.quarkus.narayana.jta.QuarkusTransaction;
@@ -64,7 +65,7 @@ class JobQueueTest {
     @BeforeEach
     void fixture() {
         owner = newSubject();
-        account = createAccount(owner, imapAccount("127.0.0.1", 1143));
+        account = createAccount(owner, imapAccount("127.0.0.1", FreePorts.closed()));
         device = createDevice(owner, account, "phone");
     }
 
@@ -418,6 +419,43 @@ class JobQueueTest {
                 }))
                 .isInstanceOf(JobStore.StaleLeaseException.class);
         as(owner).get("/v1/sync-jobs/{id}", first.job().id()).then().body("status", equalTo("RUNNING"));
+    }
+
+    @Test
+    void a_heartbeat_never_waits_for_the_jobs_own_fenced_write_and_sees_a_takeover() throws Exception {
+        JobStore.Claim claim = claimOwnJob();
+        Instant later = Instant.now().plusSeconds(300);
+        // A chunk of summaries being written: the fence holds the lease row locked until its commit.
+        try (Connection writing = dataSource.getConnection()) {
+            writing.setAutoCommit(false);
+            JobStore.fence(writing, account, claim.leaseToken());
+            ExecutorService beat = Executors.newSingleThreadExecutor();
+            try {
+                Future<JobStore.Renewal> renewal = beat.submit(() -> QuarkusTransaction.requiringNew()
+                        .call(() -> jobs.heartbeat(account, "worker-a", claim.leaseToken(), later)));
+                assertThat(renewal.get(10, java.util.concurrent.TimeUnit.SECONDS))
+                        .as("a heartbeat while the job's own write holds the lease row")
+                        .isEqualTo(JobStore.Renewal.BUSY);
+            } finally {
+                beat.shutdownNow();
+                writing.rollback();
+            }
+        }
+        assertThat(QuarkusTransaction.requiringNew()
+                        .call(() -> jobs.heartbeat(account, "worker-a", claim.leaseToken(), later)))
+                .isEqualTo(JobStore.Renewal.RENEWED);
+        assertThat(queryLong("SELECT floor(extract(epoch FROM expires_at))::bigint FROM account_lease WHERE account_id = '"
+                        + account + "'"))
+                .isEqualTo(later.getEpochSecond());
+
+        // the lease runs out and another worker takes the job over: the old worker's next beat says so
+        sql("UPDATE account_lease SET expires_at = now() - interval '1 second' WHERE account_id = '" + account + "'");
+        QuarkusTransaction.requiringNew()
+                .call(() -> jobs.claim("worker-b", Instant.now(), Instant.now().plusSeconds(30)))
+                .orElseThrow();
+        assertThat(QuarkusTransaction.requiringNew()
+                        .call(() -> jobs.heartbeat(account, "worker-a", claim.leaseToken(), later)))
+                .isEqualTo(JobStore.Renewal.LOST);
     }
 
     @Test
