@@ -114,8 +114,11 @@ public class KeyRotation {
         return report;
     }
 
-    /** Reads the per-key-id account counts into the gauges; a key id no longer used reads 0. */
-    public Map<String, Long> refreshCounts() {
+    /**
+     * Reads the per-key-id account counts into the gauges; a key id no longer used reads 0. One at a time,
+     * so counts read earlier never overwrite counts read later.
+     */
+    public synchronized Map<String, Long> refreshCounts() {
         Map<String, Long> counts = rotation.accountsByKeyId();
         accountsByKey.forEach((id, value) -> value.set(counts.getOrDefault(id, 0L)));
         counts.forEach(

@@ -134,12 +134,15 @@ public class Maintenance {
         gauge.register(metrics);
     }
 
-    /** Mirror sizes and device lag for the gauges (counts over the whole mirror: not every tick). */
+    /**
+     * Mirror sizes and device lag for the gauges (counts over the whole mirror: not every tick). One pass
+     * at a time, so a pass that began earlier never overwrites the numbers of one that began later.
+     */
     @Scheduled(
             every = "${mailsync.metrics.census-every:1m}",
             delayed = "5s",
             concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
-    public void takeCensus() {
+    public synchronized void takeCensus() {
         try {
             census.set(Tx.call(censusStore::take));
         } catch (RuntimeException e) {

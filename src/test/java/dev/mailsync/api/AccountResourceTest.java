@@ -17,6 +17,7 @@ import static org.hamcrest.Matchers.not;
 import static org.hamcrest.Matchers.notNullValue;
 import static org.hamcrest.Matchers.nullValue;
 
+import dev.mailsync.support.FreePorts;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 import java.util.HashMap;
@@ -28,10 +29,12 @@ import org.junit.jupiter.api.Test;
 class AccountResourceTest {
 
     private final String alice = newSubject();
+    /** The accounts' mail server port: nothing listens there (no test here connects). */
+    private final int port = FreePorts.closed();
 
     @Test
     void creating_an_imap_account_answers_201_with_location_defaults_and_no_password() {
-        Map<String, Object> body = new HashMap<>(imapAccount("127.0.0.1", 1143));
+        Map<String, Object> body = new HashMap<>(imapAccount("127.0.0.1", port));
         body.remove("port");
         body.remove("security");
         body.put("name", "Work");
@@ -74,7 +77,7 @@ class AccountResourceTest {
 
     @Test
     void plaintext_accounts_carry_a_warning() {
-        String id = createAccount(alice, imapAccount("127.0.0.1", 1143));
+        String id = createAccount(alice, imapAccount("127.0.0.1", port));
         as(alice).get("/v1/accounts/{id}", id).then().body("warnings.code", hasItem("PLAINTEXT_CONNECTION"));
     }
 
@@ -156,15 +159,15 @@ class AccountResourceTest {
 
     @Test
     void unknown_fields_wrong_types_and_bad_enums_name_the_field() {
-        Map<String, Object> unknown = new HashMap<>(imapAccount("127.0.0.1", 1143));
+        Map<String, Object> unknown = new HashMap<>(imapAccount("127.0.0.1", port));
         unknown.put("colour", "blue");
         as(alice).body(unknown).post("/v1/accounts").then().statusCode(400).body("errors[0].field", equalTo("colour"));
 
-        Map<String, Object> wrongType = new HashMap<>(imapAccount("127.0.0.1", 1143));
+        Map<String, Object> wrongType = new HashMap<>(imapAccount("127.0.0.1", port));
         wrongType.put("port", "abc");
         as(alice).body(wrongType).post("/v1/accounts").then().statusCode(400).body("errors[0].field", equalTo("port"));
 
-        Map<String, Object> badEnum = new HashMap<>(imapAccount("127.0.0.1", 1143));
+        Map<String, Object> badEnum = new HashMap<>(imapAccount("127.0.0.1", port));
         badEnum.put("protocol", "SMTP");
         as(alice)
                 .body(badEnum)
@@ -215,8 +218,8 @@ class AccountResourceTest {
 
     @Test
     void the_same_mailbox_twice_is_a_conflict() {
-        createAccount(alice, imapAccount("127.0.0.1", 1143));
-        Map<String, Object> again = new HashMap<>(imapAccount("127.0.0.1", 1143));
+        createAccount(alice, imapAccount("127.0.0.1", port));
+        Map<String, Object> again = new HashMap<>(imapAccount("127.0.0.1", port));
         again.put("host", "127.0.0.1");
         as(alice)
                 .body(again)
@@ -344,7 +347,7 @@ class AccountResourceTest {
 
     @Test
     void patch_merges_changes_and_keeps_the_rest() {
-        String id = createAccount(alice, imapAccount("127.0.0.1", 1143));
+        String id = createAccount(alice, imapAccount("127.0.0.1", port));
         as(alice)
                 .contentType("application/merge-patch+json")
                 .body("{\"name\": \"Home\", \"imapDeleteMode\": \"EXPUNGE\", \"password\": \"n3w-pass\"}")
@@ -353,7 +356,7 @@ class AccountResourceTest {
                 .statusCode(200)
                 .body("name", equalTo("Home"))
                 .body("imapDeleteMode", equalTo("EXPUNGE"))
-                .body("port", equalTo(1143))
+                .body("port", equalTo(port))
                 .body("username", equalTo("alice"))
                 .body("$", not(hasKey("password")));
 
@@ -367,7 +370,7 @@ class AccountResourceTest {
 
     @Test
     void patch_refuses_protocol_changes_nulls_and_unknown_fields_and_changes_nothing() {
-        String id = createAccount(alice, imapAccount("127.0.0.1", 1143));
+        String id = createAccount(alice, imapAccount("127.0.0.1", port));
         as(alice)
                 .body("{\"protocol\": \"POP3\"}")
                 .patch("/v1/accounts/{id}", id)
@@ -395,13 +398,13 @@ class AccountResourceTest {
         as(alice)
                 .get("/v1/accounts/{id}", id)
                 .then()
-                .body("port", equalTo(1143))
+                .body("port", equalTo(port))
                 .body("username", equalTo("alice"));
     }
 
     @Test
     void deleting_an_account_removes_it_and_its_devices() {
-        String id = createAccount(alice, imapAccount("127.0.0.1", 1143));
+        String id = createAccount(alice, imapAccount("127.0.0.1", port));
         String device = createDevice(alice, id, "phone");
         as(alice).delete("/v1/accounts/{id}", id).then().statusCode(204);
         as(alice).get("/v1/accounts/{id}", id).then().statusCode(404);
@@ -436,7 +439,7 @@ class AccountResourceTest {
     @Test
     void location_header_points_at_the_new_account() {
         as(alice)
-                .body(imapAccount("127.0.0.1", 1143))
+                .body(imapAccount("127.0.0.1", port))
                 .post("/v1/accounts")
                 .then()
                 .statusCode(201)

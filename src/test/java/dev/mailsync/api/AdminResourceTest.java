@@ -8,6 +8,7 @@ import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.greaterThanOrEqualTo;
 
+import dev.mailsync.support.FreePorts;
 import dev.mailsync.support.Tokens;
 import io.quarkus.test.junit.QuarkusTest;
 import org.junit.jupiter.api.Test;
@@ -28,8 +29,8 @@ class AdminResourceTest {
 
     @Test
     void the_overview_counts_accounts_across_owners() {
-        createAccount(newSubject(), imapAccount("127.0.0.1", 1143));
-        createAccount(newSubject(), imapAccount("127.0.0.1", 1143));
+        createAccount(newSubject(), imapAccount("127.0.0.1", FreePorts.closed()));
+        createAccount(newSubject(), imapAccount("127.0.0.1", FreePorts.closed()));
         given().auth()
                 .oauth2(Tokens.admin("ops"))
                 .get("/v1/admin/overview")

@@ -13,6 +13,7 @@ import static org.hamcrest.Matchers.hasKey;
 import static org.hamcrest.Matchers.hasSize;
 import static org.hamcrest.Matchers.not;
 
+import dev.mailsync.support.FreePorts;
 import io.quarkus.test.junit.QuarkusTest;
 import java.util.List;
 import java.util.Map;
@@ -27,7 +28,7 @@ class DeviceResourceTest {
 
     @BeforeEach
     void account() {
-        account = createAccount(alice, imapAccount("127.0.0.1", 1143));
+        account = createAccount(alice, imapAccount("127.0.0.1", FreePorts.closed()));
     }
 
     @Test

@@ -6,6 +6,7 @@ import static dev.mailsync.support.Api.imapAccount;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.mailsync.support.FreePorts;
 import dev.mailsync.support.Tokens;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.response.Response;

@@ -6,12 +6,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.not;
 
+import dev.mailsync.support.FreePorts;
+import dev.mailsync.testsupport.TestLog;
 import io.agroal.api.AgroalDataSource;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -71,7 +71,7 @@ class SecretsTest {
             }
         }
 
-        String log = Files.readString(Path.of("target/mailsync-test.log"));
+        String log = TestLog.read();
         assertThat(log).contains(id); // the log is the right one and has this account's lines
         assertThat(log).doesNotContain(PASSWORD);
     }

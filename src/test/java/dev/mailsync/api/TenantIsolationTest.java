@@ -9,6 +9,7 @@ import static org.hamcrest.Matchers.empty;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasSize;
 
+import dev.mailsync.support.FreePorts;
 import io.quarkus.test.junit.QuarkusTest;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -21,7 +22,7 @@ class TenantIsolationTest {
     void another_subject_sees_nothing_and_can_change_nothing() {
         String alice = newSubject();
         String mallory = newSubject();
-        String account = createAccount(alice, imapAccount("127.0.0.1", 1143));
+        String account = createAccount(alice, imapAccount("127.0.0.1", FreePorts.closed()));
         String device = createDevice(alice, account, "phone");
 
         as(mallory).get("/v1/accounts").then().statusCode(200).body("items", empty());
@@ -56,7 +57,7 @@ class TenantIsolationTest {
 
     @Test
     void the_same_mailbox_may_belong_to_two_subjects() {
-        createAccount(newSubject(), imapAccount("127.0.0.1", 1143));
-        createAccount(newSubject(), imapAccount("127.0.0.1", 1143));
+        createAccount(newSubject(), imapAccount("127.0.0.1", FreePorts.closed()));
+        createAccount(newSubject(), imapAccount("127.0.0.1", FreePorts.closed()));
     }
 }

@@ -7,14 +7,14 @@ import static org.hamcrest.Matchers.equalTo;
 
 import dev.mailsync.jobs.KeyRotation;
 import dev.mailsync.support.Api;
+import dev.mailsync.support.FreePorts;
 import dev.mailsync.support.Tokens;
+import dev.mailsync.testsupport.TestLog;
 import io.agroal.api.AgroalDataSource;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.RestAssured;
 import jakarta.inject.Inject;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -83,7 +83,7 @@ class KeyRotationTest {
     private void accountsOnKeyA(int count) throws SQLException {
         for (int i = 0; i < count; i++) {
             String password = "rotate-me-" + UUID.randomUUID();
-            Map<String, Object> body = new LinkedHashMap<>(Api.imapAccount("127.0.0.1", 1143));
+            Map<String, Object> body = new LinkedHashMap<>(Api.imapAccount("127.0.0.1", FreePorts.closed()));
             body.put("username", "user" + i);
             body.put("password", password);
             passwords.put(Api.createAccount(owner, body), password);
@@ -201,7 +201,7 @@ class KeyRotationTest {
             assertThat(rows.get(id).keyId()).isEqualTo("b");
             assertThat(onlyB.decrypt(id, rows.get(id))).isEqualTo(passwords.get(id));
         });
-        String log = Files.readString(Path.of("target/mailsync-test.log"));
+        String log = TestLog.read();
         assertThat(log).contains("key rotation left account " + broken + " on key id a");
         passwords.values().forEach(password -> assertThat(log).doesNotContain(password));
     }

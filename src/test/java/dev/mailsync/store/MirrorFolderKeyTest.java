@@ -7,6 +7,7 @@ import static dev.mailsync.support.Api.newSubject;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.mailsync.support.FreePorts;
 import io.agroal.api.AgroalDataSource;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
@@ -42,8 +43,8 @@ class MirrorFolderKeyTest {
     @BeforeEach
     void fixture() {
         owner = newSubject();
-        account = createAccount(owner, imapAccount("127.0.0.1", 1143));
-        other = createAccount(newSubject(), imapAccount("127.0.0.1", 1143));
+        account = createAccount(owner, imapAccount("127.0.0.1", FreePorts.closed()));
+        other = createAccount(newSubject(), imapAccount("127.0.0.1", FreePorts.closed()));
         inbox = "fld_k1_" + account;
         archive = "fld_k2_" + account;
         sql("INSERT INTO mirror_folder (id, account_id, name, created_seq, change_seq) VALUES ('" + inbox + "', '"

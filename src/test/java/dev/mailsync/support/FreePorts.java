@@ -1,15 +1,15 @@
-package dev.mailsync.api;
+package dev.mailsync.support;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.ServerSocket;
 
 /** Loopback ports for tests: never fixed numbers. */
-final class FreePorts {
+public final class FreePorts {
     private FreePorts() {}
 
     /** A port that was free a moment ago and has nothing listening on it now. */
-    static int closed() {
+    public static int closed() {
         try (ServerSocket socket = new ServerSocket(0)) {
             return socket.getLocalPort();
         } catch (IOException e) {
