@@ -7,6 +7,7 @@ import static dev.mailsync.support.Api.imapAccount;
 import static dev.mailsync.support.Api.newSubject;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 
@@ -19,7 +20,9 @@ import io.restassured.path.json.JsonPath;
 import java.net.ServerSocket;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -48,16 +51,26 @@ class JobFailureTest {
                 .extract()
                 .path("id");
 
-        JsonPath afterTwo = awaitAttempts(owner, id, 2);
-        assertThat(afterTwo.getString("status")).isEqualTo("QUEUED");
-        assertThat(afterTwo.getString("error.code")).isEqualTo("HOST_UNREACHABLE");
-        Instant next = Instant.parse(afterTwo.getString("nextAttemptAt"));
-        Instant started = Instant.parse(afterTwo.getString("startedAt"));
-        // base 1 s in the test profile: after the second attempt the delay is about 2 s (±20 %)
-        assertThat(Duration.between(started, next)).isBetween(Duration.ofMillis(1500), Duration.ofMillis(3000));
+        // Waiting between attempts (QUEUED) after the second or a later one: the delay grows with each.
+        JsonPath retrying = awaitRetry(owner, id, 2);
+        assertThat(retrying.getString("error.code")).isEqualTo("HOST_UNREACHABLE");
+        int attempts = retrying.getInt("attempts");
+        Instant next = Instant.parse(retrying.getString("nextAttemptAt"));
+        Instant started = Instant.parse(retrying.getString("startedAt"));
+        // base 1 s in the test profile: after attempt n the delay is 2^(n-1) s ±20 %, counted from the failure;
+        // from the attempt's start it is that plus the attempt's own time (a refused connect, two writes).
+        long expected = 1000L << (attempts - 1);
+        assertThat(Duration.between(started, next))
+                .as("from the start of attempt %d to the next attempt", attempts)
+                .isBetween(Duration.ofMillis(expected * 8 / 10), Duration.ofMillis(expected * 12 / 10 + 3000));
         as(owner).get("/v1/accounts/{a}", account).then().body("lastError.code", equalTo("HOST_UNREACHABLE"));
 
-        as(owner).delete("/v1/sync-jobs/{id}", id).then().statusCode(200).body("status", equalTo("CANCELLED"));
+        // Cancelled while waiting (200, CANCELLED at once) or, if the next attempt has just begun, at its next
+        // safe point (202): either way it ends CANCELLED.
+        int cancel = as(owner).delete("/v1/sync-jobs/{id}", id).then().extract().statusCode();
+        assertThat(cancel).as("DELETE of a retrying job").isIn(200, 202);
+        JsonPath ended = Sync.await(owner, id, Duration.ofSeconds(30));
+        assertThat(ended.getString("status")).as("job %s", ended.prettify()).isEqualTo("CANCELLED");
     }
 
     @Test
@@ -103,16 +116,30 @@ class JobFailureTest {
                 .body(containsString("mailsync_db_transaction_seconds_count"));
     }
 
-    private static JsonPath awaitAttempts(String owner, String id, int attempts) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        while (System.nanoTime() < deadline) {
-            JsonPath job =
-                    as(owner).get("/v1/sync-jobs/{id}", id).then().extract().jsonPath();
-            if (job.getInt("attempts") >= attempts && job.getString("status").equals("QUEUED")) {
-                return job;
-            }
-            Thread.sleep(100);
-        }
-        throw new AssertionError("job " + id + " did not reach " + attempts + " attempts");
+    /** The job as soon as it waits for a retry after at least {@code attempts} attempts. */
+    private static JsonPath awaitRetry(String owner, String id, int attempts) {
+        AtomicReference<JsonPath> last = new AtomicReference<>();
+        await("job " + id + " waiting for a retry after " + attempts + " or more attempts")
+                .atMost(Duration.ofSeconds(60))
+                .pollInterval(Duration.ofMillis(50))
+                .failFast(
+                        "the job ended instead",
+                        () -> last.get() != null
+                                && !List.of("QUEUED", "RUNNING")
+                                        .contains(last.get().getString("status")))
+                .until(
+                        () -> {
+                            JsonPath job = as(owner)
+                                    .get("/v1/sync-jobs/{id}", id)
+                                    .then()
+                                    .statusCode(200)
+                                    .extract()
+                                    .jsonPath();
+                            last.set(job);
+                            return job;
+                        },
+                        job -> job.getInt("attempts") >= attempts
+                                && job.getString("status").equals("QUEUED"));
+        return last.get();
     }
 }

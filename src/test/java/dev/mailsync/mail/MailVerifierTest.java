@@ -110,7 +110,8 @@ class MailVerifierTest {
 
             assertThat(e.code()).isEqualTo(FailureCode.TIMEOUT);
             assertThat(e.getMessage()).isEqualTo("timed out waiting for a response from 127.0.0.1:" + silent.port());
-            assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(3));
+            // far below any default (Angus waits forever), with room for a loaded machine
+            assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(10));
         }
     }
 
@@ -192,7 +193,7 @@ class MailVerifierTest {
             MailEndpoint endpoint =
                     new MailEndpoint(Protocol.IMAP, HOST, garbage.port(), Security.NONE, "bob", PASSWORD);
 
-            MailAccessException e = failure(verifier(true, Duration.ofMillis(500)), endpoint);
+            MailAccessException e = failure(verifier(true, Duration.ofSeconds(5)), endpoint);
 
             assertThat(e.code()).isEqualTo(FailureCode.PROTOCOL_ERROR);
         }
@@ -204,7 +205,7 @@ class MailVerifierTest {
             MailEndpoint endpoint =
                     new MailEndpoint(Protocol.POP3, HOST, garbage.port(), Security.NONE, "bob", PASSWORD);
 
-            MailAccessException e = failure(verifier(true, Duration.ofMillis(500)), endpoint);
+            MailAccessException e = failure(verifier(true, Duration.ofSeconds(5)), endpoint);
 
             assertThat(e.code()).isEqualTo(FailureCode.PROTOCOL_ERROR);
         }

@@ -7,6 +7,7 @@ import static dev.mailsync.support.Api.imapAccount;
 import static dev.mailsync.support.Api.newSubject;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -216,18 +217,18 @@ class ManifestsAgainstServiceTest {
                     .extract()
                     .path("id");
             try {
-                awaitStatus(owner, job, "RUNNING");
-                try (Connection c = dataSource.getConnection();
-                        PreparedStatement s = c.prepareStatement("UPDATE account_lease SET holder = 'vanished-replica',"
-                                + " expires_at = now() - interval '1 second' WHERE account_id = ?")) {
-                    s.setString(1, account);
-                    assertThat(s.executeUpdate()).isEqualTo(1);
-                }
-                long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-                while (exportedSeries().stream().noneMatch(l -> l.startsWith("mailsync_sync_lease_takeovers_total"))) {
-                    assertThat(System.nanoTime()).as("no takeover within 30 s").isLessThan(deadline);
-                    Thread.sleep(200);
-                }
+                // Whenever the job runs (its first attempt, or a retry after that attempt timed out before
+                // any worker was free to take it over), its holder "vanishes" until a worker takes it over.
+                await("a lease takeover of job " + job + " (mailsync_sync_lease_takeovers_total)")
+                        .atMost(Duration.ofSeconds(60))
+                        .pollInterval(Duration.ofMillis(200))
+                        .until(() -> {
+                            if ("RUNNING".equals(status(owner, job))) {
+                                vanishHolder(account);
+                            }
+                            return exportedSeries().stream()
+                                    .anyMatch(l -> l.startsWith("mailsync_sync_lease_takeovers_total"));
+                        });
             } finally {
                 silent.close();
                 acceptor.join(Duration.ofSeconds(5));
@@ -239,29 +240,34 @@ class ManifestsAgainstServiceTest {
         }
     }
 
-    /** Cancels the job and waits until it has ended, so no retry of it outlives the test. */
-    private static void cancel(String owner, String job) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        while (System.nanoTime() < deadline) {
-            as(owner).delete("/v1/sync-jobs/{id}", job);
-            String status =
-                    as(owner).get("/v1/sync-jobs/{id}", job).then().extract().path("status");
-            if (!status.equals("QUEUED") && !status.equals("RUNNING")) {
-                return;
-            }
-            Thread.sleep(250);
+    /** Hands the account's lease to a replica that no longer exists and lets it expire. */
+    private void vanishHolder(String account) throws Exception {
+        try (Connection c = dataSource.getConnection();
+                PreparedStatement s = c.prepareStatement("UPDATE account_lease SET holder = 'vanished-replica',"
+                        + " expires_at = now() - interval '1 second' WHERE account_id = ?")) {
+            s.setString(1, account);
+            s.executeUpdate();
         }
-        throw new AssertionError("job " + job + " did not end after cancelling");
     }
 
-    private static void awaitStatus(String owner, String job, String status) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        while (!status.equals(
-                as(owner).get("/v1/sync-jobs/{id}", job).then().extract().path("status"))) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("job " + job + " did not become " + status);
-            }
-            Thread.sleep(50);
-        }
+    private static String status(String owner, String job) {
+        return as(owner)
+                .get("/v1/sync-jobs/{id}", job)
+                .then()
+                .statusCode(200)
+                .extract()
+                .path("status");
+    }
+
+    /** Cancels the job and waits until it has ended, so no retry of it outlives the test. */
+    private static void cancel(String owner, String job) {
+        await("job " + job + " to end after its cancel")
+                .atMost(Duration.ofSeconds(60))
+                .pollInterval(Duration.ofMillis(250))
+                .until(() -> {
+                    as(owner).delete("/v1/sync-jobs/{id}", job);
+                    String status = status(owner, job);
+                    return !status.equals("QUEUED") && !status.equals("RUNNING");
+                });
     }
 }

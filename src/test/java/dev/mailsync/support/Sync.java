@@ -8,6 +8,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
+import org.awaitility.Awaitility;
+import org.awaitility.core.ConditionTimeoutException;
 
 /** Drives syncs through the public API, the way a device does. */
 public final class Sync {
@@ -45,24 +48,32 @@ public final class Sync {
         return job.getString("state");
     }
 
+    /** Waits until the job ends (any status but QUEUED and RUNNING); returns it. */
     public static JsonPath await(String subject, String jobId, Duration timeout) {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (true) {
-            JsonPath job = as(subject)
-                    .get("/v1/sync-jobs/{id}", jobId)
-                    .then()
-                    .statusCode(200)
-                    .extract()
-                    .jsonPath();
-            String status = job.getString("status");
-            if (!status.equals("QUEUED") && !status.equals("RUNNING")) {
-                return job;
-            }
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("job " + jobId + " still " + status + " after " + timeout);
-            }
-            sleep(100);
+        AtomicReference<JsonPath> last = new AtomicReference<>();
+        try {
+            Awaitility.await("job " + jobId + " to end")
+                    .atMost(timeout)
+                    .pollInterval(Duration.ofMillis(100))
+                    .until(() -> {
+                        JsonPath job = as(subject)
+                                .get("/v1/sync-jobs/{id}", jobId)
+                                .then()
+                                .statusCode(200)
+                                .extract()
+                                .jsonPath();
+                        last.set(job);
+                        String status = job.getString("status");
+                        return !status.equals("QUEUED") && !status.equals("RUNNING");
+                    });
+        } catch (ConditionTimeoutException e) {
+            JsonPath job = last.get();
+            throw new AssertionError(
+                    "job " + jobId + " did not end within " + timeout + "; last seen: "
+                            + (job == null ? "never read" : job.prettify()),
+                    e);
         }
+        return last.get();
     }
 
     /** One delta page. */
@@ -115,14 +126,5 @@ public final class Sync {
         public final List<String> foldersDestroyed = new ArrayList<>();
         public int pages;
         public String state;
-    }
-
-    private static void sleep(long ms) {
-        try {
-            Thread.sleep(ms);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new AssertionError(e);
-        }
     }
 }

@@ -16,8 +16,11 @@ import java.util.stream.IntStream;
  * their syncs; after every step and at the end every device must agree with the mirror and the server
  * (see {@link ConvergenceRun} for the checks). Each sequence has a fresh mailbox, account and devices.
  *
- * <p>Every sequence is drawn from a seed, printed before it runs and in any failure. System properties:
- * {@value #SEED} runs just that sequence; {@value #SEQUENCES} sets how many run; {@value #STEPS} (e.g.
+ * <p>Every sequence is drawn from a seed, printed before it runs and in any failure. By default a test
+ * runs the sequences of its own fixed seeds, so the suite gives the same answer every run. System
+ * properties: {@value #SEED}{@code =<n>} runs just that sequence; {@value #SEED}{@code =random} explores
+ * (fresh seeds every run: a failure is a bug to fix, kept as a {@link #replays} test); {@value
+ * #SEQUENCES} sets how many run; {@value #STEPS} (e.g.
  * {@code 0,3,7}) keeps only those steps of it; {@value #SHRINK}{@code =true} minimises a failing
  * sequence by leaving steps out for as long as it still fails the same check; {@value #VERBOSE}{@code
  * =true} prints what every sequence did, not only a failing one.
@@ -52,11 +55,15 @@ abstract class ConvergenceContract {
         return new Plan(devices, deleteMode, Step.generate(seed, new Step.Shape(devices, minSteps, maxSteps, flags())));
     }
 
-    /** Runs the sequences; fails with the first sequence that breaks a check. */
-    protected final void converges(String label, int sequences, int minSteps, int maxSteps) {
-        String fixed = System.getProperty(SEED, "").isBlank() ? null : System.getProperty(SEED);
-        long base = fixed != null ? Long.parseLong(fixed.trim()) : new SecureRandom().nextLong();
-        int count = fixed != null ? 1 : Integer.getInteger(SEQUENCES, sequences);
+    /**
+     * Runs the sequences of seeds {@code firstSeed}, {@code firstSeed + 1}, ... (or those the system
+     * properties ask for); fails with the first sequence that breaks a check.
+     */
+    protected final void converges(String label, long firstSeed, int sequences, int minSteps, int maxSteps) {
+        String asked = System.getProperty(SEED, "").trim();
+        boolean one = !asked.isEmpty() && !asked.equals("random");
+        long base = one ? Long.parseLong(asked) : asked.equals("random") ? new SecureRandom().nextLong() : firstSeed;
+        int count = one ? 1 : Integer.getInteger(SEQUENCES, sequences);
         System.out.printf(
                 "model %s: %d sequence(s), seeds %d..%d (run one again with -D%s=<seed>)%n",
                 label, count, base, base + count - 1, SEED);

@@ -38,7 +38,7 @@ class DovecotConvergenceTest extends ConvergenceContract {
     void every_device_converges_to_the_server_with_qresync() {
         try (Dovecot server = Dovecot.start(Dovecot.options())) {
             dovecot = server;
-            converges("dovecot-qresync", 8, 10, 30);
+            converges("dovecot-qresync", 9_051_000, 8, 10, 30);
         }
     }
 
@@ -46,7 +46,7 @@ class DovecotConvergenceTest extends ConvergenceContract {
     void every_device_converges_to_the_server_with_condstore_only() {
         try (Dovecot server = Dovecot.start(Dovecot.options().qresync(false))) {
             dovecot = server;
-            converges("dovecot-condstore", 6, 10, 30);
+            converges("dovecot-condstore", 7_162_000, 6, 10, 30);
         }
     }
 }

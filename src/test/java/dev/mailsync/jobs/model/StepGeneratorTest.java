@@ -16,7 +16,8 @@ import net.jqwik.api.constraints.IntRange;
 class StepGeneratorTest {
     private static final List<String> FLAGS = List.of("\\Seen", "\\Flagged", "\\Answered", "\\Draft", "$Work");
 
-    @Property(tries = 300)
+    // Fixed seeds, so that the suite gives the same answer every run.
+    @Property(tries = 300, seed = "7")
     void a_seed_always_stands_for_the_same_sequence(
             @ForAll long seed, @ForAll @IntRange(min = 2, max = 3) int devices) {
         Step.Shape shape = new Step.Shape(devices, 10, 30, FLAGS);
@@ -24,7 +25,7 @@ class StepGeneratorTest {
         assertThat(Step.generate(seed, shape)).isEqualTo(Step.generate(seed, shape));
     }
 
-    @Property(tries = 300)
+    @Property(tries = 300, seed = "11")
     void every_generated_step_is_within_the_shape_and_every_change_is_valid_for_the_api(
             @ForAll long seed,
             @ForAll @IntRange(min = 1, max = 3) int devices,

@@ -2,6 +2,7 @@ package dev.mailsync.jobs.pop3;
 
 import static dev.mailsync.support.Api.as;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.mailsync.support.Api;
 import dev.mailsync.support.Sync;
@@ -93,11 +94,10 @@ class DovecotPop3FlowTest extends Pop3FlowContract {
                     .statusCode(202)
                     .extract()
                     .path("id");
-            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-            while (proxy.cuts() == 0) {
-                assertThat(System.nanoTime()).as("the sync reached QUIT").isLessThan(deadline);
-                Thread.sleep(20);
-            }
+            await("the sync's first attempt to reach QUIT (where the proxy cuts it)")
+                    .atMost(Duration.ofSeconds(60))
+                    .pollInterval(Duration.ofMillis(20))
+                    .until(() -> proxy.cuts() > 0);
             assertThat(proxy.commands()).contains("DELE 1");
             assertThat(box.count()).as("DELE without QUIT deleted nothing").isEqualTo(1);
             proxy.arm(false);
@@ -137,16 +137,18 @@ class DovecotPop3FlowTest extends Pop3FlowContract {
                     .statusCode(202)
                     .extract()
                     .path("id");
-            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-            do {
-                job = as(subject)
-                        .get("/v1/sync-jobs/{id}", jobId)
-                        .then()
-                        .extract()
-                        .jsonPath();
-                Thread.sleep(50);
-            } while (job.getString("error.code") == null && System.nanoTime() < deadline);
-            assertThat(job.getString("error.code")).isEqualTo("PROTOCOL_ERROR");
+            job = await("job " + jobId + " to record the failure of its first attempt")
+                    .atMost(Duration.ofSeconds(60))
+                    .pollInterval(Duration.ofMillis(50))
+                    .until(
+                            () -> as(subject)
+                                    .get("/v1/sync-jobs/{id}", jobId)
+                                    .then()
+                                    .statusCode(200)
+                                    .extract()
+                                    .jsonPath(),
+                            j -> j.getString("error.code") != null);
+            assertThat(job.getString("error.code")).as(job.prettify()).isEqualTo("PROTOCOL_ERROR");
             assertThat(job.getString("error.detail")).contains("[IN-USE]");
             out.write("QUIT\r\n".getBytes(StandardCharsets.US_ASCII));
             in.readLine();

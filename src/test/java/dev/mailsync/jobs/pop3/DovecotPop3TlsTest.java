@@ -2,6 +2,7 @@ package dev.mailsync.jobs.pop3;
 
 import static dev.mailsync.support.Api.as;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.mailsync.support.Api;
 import dev.mailsync.support.Sync;
@@ -12,6 +13,7 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import io.restassured.path.json.JsonPath;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -83,11 +85,22 @@ class DovecotPop3TlsTest extends Pop3FlowContractSupport {
     }
 
     /** The POP3 logins Dovecot logged for the user (IMAP logins of the test harness left out). */
+    /** The user's POP3 login lines in Dovecot's log now. */
     private static List<String> pop3Logins(Dovecot dovecot, String user) {
         return dovecot.log()
                 .lines()
                 .filter(l -> l.contains("pop3-login: ") && l.contains("Login: user=<" + user + ">"))
                 .toList();
+    }
+
+    /**
+     * The user's POP3 login lines in Dovecot's log, once there are at least {@code expected}: Dovecot's
+     * log process writes them a moment after the session that logged in may have ended.
+     */
+    private static List<String> pop3Logins(Dovecot dovecot, String user, int expected) {
+        return await(expected + " POP3 login line(s) of " + user + " in Dovecot's log")
+                .atMost(Duration.ofSeconds(20))
+                .until(() -> pop3Logins(dovecot, user), lines -> lines.size() >= expected);
     }
 
     @Test
@@ -114,7 +127,7 @@ class DovecotPop3TlsTest extends Pop3FlowContractSupport {
                 .isEmpty();
         assertThat(sync(account, phone).getInt("pop3.confirmedDeleted")).isEqualTo(2);
 
-        assertThat(pop3Logins(trusted, user))
+        assertThat(pop3Logins(trusted, user, 3))
                 .as("every POP3 session went over TLS")
                 .hasSize(3)
                 .allSatisfy(l -> assertThat(l).contains(", TLS"));
@@ -133,7 +146,7 @@ class DovecotPop3TlsTest extends Pop3FlowContractSupport {
         assertThat(message(account, delta.created.get(0)).getString("subject")).isEqualTo("After STLS");
         assertThat(trusted.uids(user, "INBOX")).as("KEEP leaves it").hasSize(1);
 
-        assertThat(pop3Logins(trusted, user))
+        assertThat(pop3Logins(trusted, user, 1))
                 .as("the login came after STLS")
                 .singleElement()
                 .satisfies(l -> assertThat(l).contains(", TLS"));

@@ -449,7 +449,9 @@ class Pop3SafetyModelTest {
         return Arbitraries.integers().between(0, 9_999).list().ofMinSize(5).ofMaxSize(80);
     }
 
-    @Property(tries = 400)
+    // A fixed seed: the suite gives the same answer every run (explore others by changing it, e.g. to a
+    // date, and running this class alone; a failure found that way is a bug to fix and an @Example to keep).
+    @Property(tries = 400, seed = "1939")
     void noInterleavingOfMailSyncsAcksAndCrashesLosesAMessageOrDeletesTooEarly(
             @ForAll("scripts") List<Integer> script,
             @ForAll @IntRange(min = 0, max = 3) int policy,
