@@ -77,7 +77,7 @@ trap stop_load EXIT
 if [ "$LOAD" = "1" ]; then
   LOAD_DIR="$OUT/load-copy"
   mkdir -p "$LOAD_DIR"
-  git ls-files -z | xargs -0 -I{} cp --parents {} "$LOAD_DIR"/ 2>/dev/null
+  git ls-files -z --cached --others --exclude-standard | xargs -0 -I{} cp --parents {} "$LOAD_DIR"/ 2>/dev/null
   set -m
   ( cd "$LOAD_DIR" && while true; do ./mvnw -B -q -o clean package -DskipTests -Dspotless.check.skip=true >/dev/null 2>&1 || ./mvnw -B -q clean package -DskipTests -Dspotless.check.skip=true >/dev/null 2>&1; done ) &
   LOAD_PID=$!
@@ -112,7 +112,9 @@ for i in $(seq 1 "$RUNS"); do
   done
   [ -n "$db_name" ] && psql_admin "DROP DATABASE IF EXISTS $db_name WITH (FORCE)"
   echo "$rc" >"$RUN_DIR/exit-code"
-  summary=$(grep -E '^\[(INFO|ERROR|WARNING)\] Tests run: [0-9]+, Failures' "$RUN_DIR/maven.log" | tail -2 | sed 's/^\[[A-Z]*\] //' | paste -sd ';' -)
+  # the totals of surefire and failsafe (not the per-class lines)
+  summary=$(grep -E '^\[(INFO|ERROR|WARNING)\] Tests run: [0-9]+, Failures' "$RUN_DIR/maven.log" | grep -v ' -- in ' \
+    | sed 's/^\[[A-Z]*\] //' | paste -sd ';' -)
   if [ "$rc" = 0 ]; then
     green=$((green + 1)); echo "green in ${secs}s ($summary)"
   else
