@@ -41,12 +41,16 @@ mkdir -p "$OUT"
 OUT=$(cd "$OUT" && pwd)
 
 # --- what to run ----------------------------------------------------------------------------------------
-MVN_ARGS=(-B verify -Dspotless.check.skip=true)
-if [ -n "$TESTS" ]; then
-  MVN_ARGS+=("-Dtest=$TESTS" -Dsurefire.failIfNoSpecifiedTests=false)
-  if [ -n "$ITS" ]; then MVN_ARGS+=("-Dit.test=$ITS"); else MVN_ARGS+=(-DskipITs=true); fi
+MVN_ARGS=(-B -Dspotless.check.skip=true)
+if [ -n "$TESTS" ] && [ -z "$ITS" ]; then
+  # surefire classes only: no packaging, no failsafe
+  MVN_ARGS+=(test "-Dtest=$TESTS" -Dsurefire.failIfNoSpecifiedTests=false)
+elif [ -n "$TESTS" ]; then
+  MVN_ARGS+=(verify "-Dtest=$TESTS" -Dsurefire.failIfNoSpecifiedTests=false "-Dit.test=$ITS")
 elif [ -n "$ITS" ]; then
-  MVN_ARGS+=(-Dtest=NoSuchTest -Dsurefire.failIfNoSpecifiedTests=false "-Dit.test=$ITS" -Dfailsafe.failIfNoSpecifiedTests=false)
+  MVN_ARGS+=(verify -Dtest=NoSuchTest -Dsurefire.failIfNoSpecifiedTests=false "-Dit.test=$ITS" -Dfailsafe.failIfNoSpecifiedTests=false)
+else
+  MVN_ARGS+=(verify)
 fi
 
 # --- a fresh database per run on a given server -----------------------------------------------------------

@@ -444,8 +444,9 @@ class JobQueueTest {
         assertThat(QuarkusTransaction.requiringNew()
                         .call(() -> jobs.heartbeat(account, "worker-a", claim.leaseToken(), later)))
                 .isEqualTo(JobStore.Renewal.RENEWED);
-        assertThat(queryLong("SELECT floor(extract(epoch FROM expires_at))::bigint FROM account_lease WHERE account_id = '"
-                        + account + "'"))
+        assertThat(queryLong(
+                        "SELECT floor(extract(epoch FROM expires_at))::bigint FROM account_lease WHERE account_id = '"
+                                + account + "'"))
                 .isEqualTo(later.getEpochSecond());
 
         // the lease runs out and another worker takes the job over: the old worker's next beat says so
