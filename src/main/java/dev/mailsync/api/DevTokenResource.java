@@ -1,9 +1,12 @@
 package dev.mailsync.api;
 
-import io.quarkus.arc.profile.IfBuildProfile;
+import dev.mailsync.config.MailsyncConfig;
+import dev.mailsync.demo.DemoMailServer;
+import io.quarkus.arc.properties.IfBuildProperty;
 import io.quarkus.runtime.StartupEvent;
 import io.smallrye.jwt.build.Jwt;
 import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
 import jakarta.ws.rs.DefaultValue;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
@@ -16,10 +19,11 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 /**
- * Dev mode only (not in the production build): mints a bearer token signed with the dev key, so a
- * newcomer can call the API at once. {@code GET /dev/token?sub=alice&admin=true}.
+ * Dev mode only ({@code mailsync.dev.enabled}, a build-time setting only {@code %dev} turns on; not in the
+ * production build): mints a bearer token signed with the dev key, so a newcomer can call the API at
+ * once. {@code GET /dev/token?sub=alice&admin=true}.
  */
-@IfBuildProfile("dev")
+@IfBuildProperty(name = "mailsync.dev.enabled", stringValue = "true")
 @Path("/dev/token")
 public class DevTokenResource {
     private static final Logger LOG = Logger.getLogger(DevTokenResource.class);
@@ -29,6 +33,12 @@ public class DevTokenResource {
 
     @ConfigProperty(name = "quarkus.http.port")
     int port;
+
+    @Inject
+    MailsyncConfig config;
+
+    @Inject
+    DemoMailServer demo;
 
     @GET
     @Produces(MediaType.TEXT_PLAIN)
@@ -40,12 +50,34 @@ public class DevTokenResource {
                 .sign();
     }
 
+    /** The dev banner: where the demo mail server listens, and the README's first calls. */
     void banner(@Observes StartupEvent event) {
+        String owner = config.dev().demo().owner();
+        String demoServer = demo.ports()
+                .map(p -> String.format(
+                        "  Demo mail server (GreenMail, loopback): IMAP %d, POP3 %d, SMTP %d; users %s/%s (IMAP) and"
+                                + " %s/%s (POP3).%n  Its accounts \"Demo IMAP\" and \"Demo POP3\" belong to %s.%n",
+                        p.imap(),
+                        p.pop3(),
+                        p.smtp(),
+                        DemoMailServer.IMAP_USER,
+                        DemoMailServer.IMAP_PASSWORD,
+                        DemoMailServer.POP3_USER,
+                        DemoMailServer.POP3_PASSWORD,
+                        owner))
+                .orElse("  The demo mail server is off (mailsync.dev.demo.start=false).%n");
         LOG.infof(
-                "%n  mailsync dev mode. Get a token and make a first call:%n"
-                        + "    TOKEN=$(curl -s 'http://localhost:%1$d/dev/token?sub=alice')%n"
-                        + "    curl -s -H \"Authorization: Bearer $TOKEN\" http://localhost:%1$d/v1/accounts%n"
+                "%n  mailsync dev mode.%n" + demoServer
+                        + "  First calls (README.md, \"First calls\": a sync, its changes, a flag written back, new mail,"
+                        + " POP3 retention):%n"
+                        + "    API=http://localhost:%1$d%n"
+                        + "    TOKEN=$(curl -s \"$API/dev/token?sub=%2$s\")%n"
+                        + "    api() { curl -sS --fail-with-body -H \"Authorization: Bearer $TOKEN\""
+                        + " -H 'Content-Type: application/json' \"$@\"; }%n"
+                        + "    eval \"$(curl -s \"$API/dev/demo\")\"%n"
+                        + "    api \"$API/v1/accounts\" | jq '.items[] | {id, name, protocol, port, deviceCount}'%n"
                         + "  Contract: http://localhost:%1$d/q/openapi  Health: http://localhost:%1$d/q/health%n",
-                port);
+                port,
+                owner);
     }
 }

@@ -6,7 +6,10 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 
-/** Every {@code mailsync.*} setting. The README's configuration table lists the same keys. */
+/**
+ * Every {@code mailsync.*} setting. docs/configuration.md lists the same keys with their environment names
+ * and defaults ({@code ConfigurationDocsTest} keeps the two in step).
+ */
 @ConfigMapping(prefix = "mailsync")
 public interface MailsyncConfig {
 
@@ -21,6 +24,8 @@ public interface MailsyncConfig {
     Sync sync();
 
     Pop3 pop3();
+
+    Dev dev();
 
     /** Where the service may connect to. */
     interface Outbound {
@@ -141,6 +146,42 @@ public interface MailsyncConfig {
         /** Largest page of the changes and messages endpoints. */
         @WithDefault("1000")
         int maxPage();
+    }
+
+    /**
+     * Conveniences for a developer's machine: {@code /dev/token}, and a demo mail server with demo accounts
+     * (see the README's "First calls"). {@code enabled} is read when the application is built: it is on
+     * in dev mode ({@code %dev}) and off in every other build, so a production build has none of it.
+     */
+    interface Dev {
+        /** Build time: include {@code /dev/token}, {@code /dev/demo} and the demo mail server. */
+        @WithDefault("false")
+        boolean enabled();
+
+        Demo demo();
+
+        /** The demo mail server (GreenMail, in the service's JVM, on loopback) and the demo accounts. */
+        interface Demo {
+            /** Start the demo mail server and create the demo accounts (when {@code enabled}). */
+            @WithDefault("true")
+            boolean start();
+
+            /** IMAP port of the demo mail server; 0 = a free one. A port in use is replaced by a free one. */
+            @WithDefault("0")
+            int imapPort();
+
+            /** POP3 port of the demo mail server; 0 = a free one. */
+            @WithDefault("0")
+            int pop3Port();
+
+            /** SMTP port of the demo mail server (deliver new mail to the demo users); 0 = a free one. */
+            @WithDefault("0")
+            int smtpPort();
+
+            /** JWT subject that owns the demo accounts: the one {@code /dev/token} signs by default. */
+            @WithDefault("alice")
+            String owner();
+        }
     }
 
     /** POP3 accounts: downloads and the safety of server-side deletion. */

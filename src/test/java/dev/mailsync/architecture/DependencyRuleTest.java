@@ -10,7 +10,8 @@ import com.tngtech.archunit.lang.ArchRule;
 
 /**
  * The dependency rule of the house style: {@code sync} is pure Java; {@code mail} and {@code store}
- * translate to and from it; {@code service} and {@code jobs} orchestrate; nothing depends on {@code api}.
+ * translate to and from it; {@code service} and {@code jobs} orchestrate; nothing depends on {@code api};
+ * {@code demo} (dev mode's demo mail server) uses the services like the API does.
  */
 @AnalyzeClasses(packages = "dev.mailsync", importOptions = ImportOption.DoNotIncludeTests.class)
 class DependencyRuleTest {
@@ -33,20 +34,24 @@ class DependencyRuleTest {
             .definedBy("dev.mailsync.sync..")
             .layer("config")
             .definedBy("dev.mailsync.config..")
+            .layer("demo")
+            .definedBy("dev.mailsync.demo..")
             .whereLayer("api")
             .mayNotBeAccessedByAnyLayer()
-            .whereLayer("service")
+            .whereLayer("demo")
             .mayOnlyBeAccessedByLayers("api")
+            .whereLayer("service")
+            .mayOnlyBeAccessedByLayers("api", "demo")
             .whereLayer("jobs")
             .mayOnlyBeAccessedByLayers("api", "service")
             .whereLayer("mail")
             .mayOnlyBeAccessedByLayers("api", "service", "jobs")
             .whereLayer("store")
-            .mayOnlyBeAccessedByLayers("api", "service", "jobs")
+            .mayOnlyBeAccessedByLayers("api", "service", "jobs", "demo")
             .whereLayer("sync")
-            .mayOnlyBeAccessedByLayers("api", "service", "jobs", "mail", "store")
+            .mayOnlyBeAccessedByLayers("api", "service", "jobs", "mail", "store", "demo")
             .whereLayer("config")
-            .mayOnlyBeAccessedByLayers("api", "service", "jobs", "mail", "store");
+            .mayOnlyBeAccessedByLayers("api", "service", "jobs", "mail", "store", "demo");
 
     @ArchTest
     static final ArchRule sync_is_pure_java = noClasses()
@@ -97,9 +102,19 @@ class DependencyRuleTest {
     @ArchTest
     static final ArchRule only_mail_uses_jakarta_mail = noClasses()
             .that()
-            .resideOutsideOfPackage("dev.mailsync.mail..")
+            .resideOutsideOfPackages("dev.mailsync.mail..", "dev.mailsync.demo..")
             .should()
             .dependOnClassesThat()
             .resideInAnyPackage("jakarta.mail..", "org.eclipse.angus..")
-            .because("the mail package is the one adapter to the mail servers");
+            .because("the mail package is the one adapter to the mail servers (demo only writes the dev"
+                    + " mode's demo messages)");
+
+    @ArchTest
+    static final ArchRule only_demo_uses_the_demo_mail_server = noClasses()
+            .that()
+            .resideOutsideOfPackage("dev.mailsync.demo..")
+            .should()
+            .dependOnClassesThat()
+            .resideInAnyPackage("com.icegreen..")
+            .because("GreenMail is an optional dependency the packaged service does not contain");
 }

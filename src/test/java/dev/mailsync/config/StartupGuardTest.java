@@ -99,6 +99,11 @@ class StartupGuardTest {
             }
 
             @Override
+            public Dev dev() {
+                throw new UnsupportedOperationException();
+            }
+
+            @Override
             public Credentials credentials() {
                 return new Credentials() {
                     @Override

