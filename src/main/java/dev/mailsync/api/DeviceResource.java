@@ -11,8 +11,11 @@ import dev.mailsync.api.SyncDtos.ViewResponse;
 import dev.mailsync.config.MailsyncConfig;
 import dev.mailsync.service.DeltaService;
 import dev.mailsync.service.DeviceService;
+import dev.mailsync.service.FieldError;
+import dev.mailsync.service.InvalidInputException;
 import dev.mailsync.service.SyncJobService;
 import dev.mailsync.store.Device;
+import dev.mailsync.sync.DeviceChangeRules;
 import io.quarkus.security.Authenticated;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
@@ -128,8 +131,14 @@ public class DeviceResource {
             throw new NotSupportedException();
         }
         SyncJobRequest request = empty ? new SyncJobRequest(null) : bodies.read(body, SyncJobRequest.class);
+        DeviceChangeRules.Parsed changes = DeviceChangeRules.parse(request.changes());
+        if (!changes.valid()) {
+            throw new InvalidInputException(changes.problems().stream()
+                    .map(p -> new FieldError(p.field(), p.message()))
+                    .toList());
+        }
         SyncJobService.Scheduled scheduled =
-                syncJobs.schedule(owner(), accountId, deviceId, request.changes(), idempotencyKey);
+                syncJobs.schedule(owner(), accountId, deviceId, changes.changes(), idempotencyKey);
         return Response.accepted(SyncJobResponse.of(scheduled.job()))
                 .location(uri.getBaseUriBuilder()
                         .path("v1/sync-jobs")

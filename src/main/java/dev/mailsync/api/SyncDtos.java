@@ -4,7 +4,6 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.mailsync.service.DeltaService;
-import dev.mailsync.service.DeviceChange;
 import dev.mailsync.store.DeltaStore.FolderRow;
 import dev.mailsync.store.DeltaStore.MessageRow;
 import dev.mailsync.store.SyncJob;
@@ -22,7 +21,11 @@ final class SyncDtos {
 
     private SyncDtos() {}
 
-    record SyncJobRequest(List<DeviceChange> changes) {}
+    /**
+     * A sync job request. Each change is read as plain JSON values and made a typed {@code DeviceChange}
+     * by {@code DeviceChangeRules} (which knows every kind's fields), so a new kind needs no DTO here.
+     */
+    record SyncJobRequest(List<Object> changes) {}
 
     record JobError(String type, String title, String code, String detail) {}
 

@@ -1,6 +1,5 @@
 package dev.mailsync.jobs;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.mailsync.mail.MailAccessException;
 import dev.mailsync.mail.imap.ImapConnection;
@@ -9,11 +8,20 @@ import dev.mailsync.store.SyncJob;
 import dev.mailsync.store.Tx;
 import dev.mailsync.sync.ChangeResult;
 import dev.mailsync.sync.ChangeResult.Status;
+import dev.mailsync.sync.DeviceChange;
+import dev.mailsync.sync.DeviceChange.Append;
+import dev.mailsync.sync.DeviceChange.CreateFolder;
+import dev.mailsync.sync.DeviceChange.Delete;
+import dev.mailsync.sync.DeviceChange.DeleteFolder;
+import dev.mailsync.sync.DeviceChange.Move;
+import dev.mailsync.sync.DeviceChange.RenameFolder;
+import dev.mailsync.sync.DeviceChange.SetFlags;
 import dev.mailsync.sync.FolderInfo;
 import dev.mailsync.sync.ImapDeleteMode;
 import java.io.IOException;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
@@ -21,11 +29,10 @@ import java.util.Set;
 
 /**
  * Writes a job's device changes back to the IMAP server before the refresh, one result per change.
- * Every type of change is applied in the order the device made them; each is answered (never dropped). SET_FLAGS is idempotent, so a retried job answers ALREADY_APPLIED for what its
- * first attempt did.
+ * Every kind of change is applied in the order the device made them; each is answered (never dropped).
+ * SET_FLAGS is idempotent, so a retried job answers ALREADY_APPLIED for what its first attempt did.
  */
 final class DeviceChanges {
-    static final String NOT_SUPPORTED = "NOT_SUPPORTED: unknown change type";
     private static final String NOT_IN_MIRROR = "no such message (it may be gone)";
     private static final String NOT_ON_SERVER =
             "the message is no longer on the server under that UID (expunged, or UIDVALIDITY changed)";
@@ -33,77 +40,64 @@ final class DeviceChanges {
 
     private DeviceChanges() {}
 
-    /** One stored change, its position in the job, and what the engine needs to apply it. */
+    /** One change, its position in the job, and what the engine needs to apply it. */
     private record Change(
-            int index, JsonNode body, ImapConnection imap, MirrorStore mirror, SyncJob job, long token, Instant now) {
-
-        String type() {
-            return body.path("type").asText();
-        }
+            int index,
+            DeviceChange change,
+            ImapConnection imap,
+            MirrorStore mirror,
+            SyncJob job,
+            long token,
+            Instant now) {
 
         ChangeResult result(Status status, String reason) {
-            return new ChangeResult(index, changeId(body), type(), status, reason);
+            return new ChangeResult(index, change.changeId(), change.kind().name(), status, reason);
         }
 
         ChangeResult message(Status status, String messageId) {
-            return new ChangeResult(index, changeId(body), type(), status, null, messageId, null);
+            return new ChangeResult(index, change.changeId(), change.kind().name(), status, null, messageId, null);
         }
 
         ChangeResult folder(Status status, String folderId) {
-            return new ChangeResult(index, changeId(body), type(), status, null, null, folderId);
+            return new ChangeResult(index, change.changeId(), change.kind().name(), status, null, null, folderId);
         }
 
         String accountId() {
             return job.accountId();
         }
 
-        /** The live message the change names, if the mirror has it with a known UIDVALIDITY. */
-        Optional<MirrorStore.MessageTarget> message() {
-            String messageId = body.path("messageId").asText();
-            return Tx.call(() -> mirror.liveMessage(job.accountId(), messageId)).filter(m -> m.uidValidity() != null);
+        /** The live message a change names, if the mirror has it with a known UIDVALIDITY. */
+        Optional<MirrorStore.MessageTarget> message(DeviceChange.OfMessage named) {
+            return Tx.call(() -> mirror.liveMessage(job.accountId(), named.messageId()))
+                    .filter(m -> m.uidValidity() != null);
         }
-    }
-
-    static List<JsonNode> parse(SyncJob job) {
-        try {
-            List<JsonNode> list = new ArrayList<>();
-            JSON.readTree(job.changesJson()).forEach(list::add);
-            return list;
-        } catch (IOException e) {
-            throw new IllegalStateException("stored changes of job " + job.id() + " are not JSON", e);
-        }
-    }
-
-    private static String changeId(JsonNode change) {
-        return change.hasNonNull("changeId") ? change.get("changeId").asText() : null;
     }
 
     static List<ChangeResult> apply(
             ImapConnection imap, MirrorStore mirror, SyncJob job, long token, ImapDeleteMode deleteMode, Instant now)
             throws MailAccessException {
         List<ChangeResult> results = new ArrayList<>();
-        List<JsonNode> changes = parse(job);
+        List<DeviceChange> changes = job.changes();
         for (int i = 0; i < changes.size(); i++) {
-            Change change = new Change(i, changes.get(i), imap, mirror, job, token, now);
+            Change c = new Change(i, changes.get(i), imap, mirror, job, token, now);
             results.add(
-                    switch (change.type()) {
-                        case "SET_FLAGS" -> setFlags(change);
-                        case "DELETE" -> delete(change, deleteMode);
-                        case "MOVE" -> move(change);
-                        case "APPEND" -> append(change);
-                        case "CREATE_FOLDER" -> createFolder(change);
-                        case "RENAME_FOLDER" -> renameFolder(change);
-                        case "DELETE_FOLDER" -> deleteFolder(change);
-                        default -> change.result(Status.REJECTED, NOT_SUPPORTED);
+                    switch (c.change()) {
+                        case SetFlags s -> setFlags(c, s);
+                        case Delete d -> delete(c, d, deleteMode);
+                        case Move m -> move(c, m);
+                        case Append a -> append(c, a);
+                        case CreateFolder f -> createFolder(c, f);
+                        case RenameFolder r -> renameFolder(c, r);
+                        case DeleteFolder d -> deleteFolder(c, d);
                     });
         }
         return results;
     }
 
-    private static ChangeResult setFlags(Change c) throws MailAccessException {
-        Set<String> add = strings(c.body().path("add"));
-        Set<String> remove = strings(c.body().path("remove"));
-        Optional<MirrorStore.MessageTarget> target = c.message();
+    private static ChangeResult setFlags(Change c, SetFlags change) throws MailAccessException {
+        Set<String> add = Set.copyOf(change.add());
+        Set<String> remove = Set.copyOf(change.remove());
+        Optional<MirrorStore.MessageTarget> target = c.message(change);
         if (target.isEmpty()) {
             return c.result(Status.NOT_FOUND, NOT_IN_MIRROR);
         }
@@ -133,8 +127,8 @@ final class DeviceChanges {
      * DELETE by the account's delete mode: TRASH moves the message to the special-use Trash folder (a
      * message already in Trash is expunged), EXPUNGE sets the Deleted flag and UID EXPUNGEs that UID.
      */
-    private static ChangeResult delete(Change c, ImapDeleteMode mode) throws MailAccessException {
-        Optional<MirrorStore.MessageTarget> target = c.message();
+    private static ChangeResult delete(Change c, Delete change, ImapDeleteMode mode) throws MailAccessException {
+        Optional<MirrorStore.MessageTarget> target = c.message(change);
         if (target.isEmpty()) {
             return c.result(Status.NOT_FOUND, NOT_IN_MIRROR);
         }
@@ -168,9 +162,9 @@ final class DeviceChanges {
      * the old one becomes a tombstone for every device, the author included, and the new one is fetched
      * and created at once.
      */
-    private static ChangeResult move(Change c) throws MailAccessException {
-        String toFolderId = c.body().path("toFolderId").asText();
-        Optional<MirrorStore.MessageTarget> target = c.message();
+    private static ChangeResult move(Change c, Move change) throws MailAccessException {
+        String toFolderId = change.toFolderId();
+        Optional<MirrorStore.MessageTarget> target = c.message(change);
         Optional<String> toFolder =
                 Tx.call(() -> c.mirror().liveFolderName(c.job().accountId(), toFolderId));
         if (target.isEmpty()) {
@@ -230,16 +224,14 @@ final class DeviceChanges {
      * the result; without it the job's refresh brings it to every device. A message whose Message-ID is
      * in the folder already is not appended twice (ALREADY_APPLIED): a retried job does not duplicate.
      */
-    private static ChangeResult append(Change c) throws MailAccessException {
-        String folderId = c.body().path("folderId").asText();
+    private static ChangeResult append(Change c, Append change) throws MailAccessException {
+        String folderId = change.folderId();
         Optional<String> folder = Tx.call(() -> c.mirror().liveFolderName(c.accountId(), folderId));
         if (folder.isEmpty()) {
             return c.result(Status.NOT_FOUND, "no such folder");
         }
-        byte[] raw =
-                java.util.Base64.getDecoder().decode(c.body().path("rfc822").asText());
-        ImapConnection.AppendOutcome outcome =
-                c.imap().append(folder.get(), raw, strings(c.body().path("flags")));
+        byte[] raw = Base64.getDecoder().decode(change.rfc822());
+        ImapConnection.AppendOutcome outcome = c.imap().append(folder.get(), raw, new HashSet<>(change.flags()));
         Long uidValidity = Tx.call(() -> c.mirror().folderUidValidity(folderId));
         boolean mapped = outcome.uid() != null && java.util.Objects.equals(uidValidity, outcome.uidValidity());
         return switch (outcome.status()) {
@@ -273,8 +265,8 @@ final class DeviceChanges {
     private static final String SERVER_REFUSED = "the server refused: ";
 
     /** CREATE of a folder; an existing folder of that name answers ALREADY_APPLIED with its id. */
-    private static ChangeResult createFolder(Change c) throws MailAccessException {
-        String name = c.body().path("name").asText();
+    private static ChangeResult createFolder(Change c, CreateFolder change) throws MailAccessException {
+        String name = change.name();
         Optional<String> known = Tx.call(() -> c.mirror().liveFolderId(c.accountId(), name));
         if (known.isPresent()) {
             return c.folder(Status.ALREADY_APPLIED, known.get());
@@ -298,9 +290,9 @@ final class DeviceChanges {
      * RENAME of a folder: it keeps its id and messages (and so do its subfolders, renamed with it). INBOX is
      * not renamed: RFC 3501 §6.3.5 makes that a move of all its messages.
      */
-    private static ChangeResult renameFolder(Change c) throws MailAccessException {
-        String folderId = c.body().path("folderId").asText();
-        String newName = c.body().path("newName").asText();
+    private static ChangeResult renameFolder(Change c, RenameFolder change) throws MailAccessException {
+        String folderId = change.folderId();
+        String newName = change.newName();
         Optional<String> name = Tx.call(() -> c.mirror().liveFolderName(c.accountId(), folderId));
         if (name.isEmpty()) {
             return c.result(Status.NOT_FOUND, "no such folder");
@@ -342,8 +334,8 @@ final class DeviceChanges {
      * messages in it, and mailsync deletes no message a device did not name (send DELETE or MOVE for
      * them first, in the same job if you like: changes run in order).
      */
-    private static ChangeResult deleteFolder(Change c) throws MailAccessException {
-        String folderId = c.body().path("folderId").asText();
+    private static ChangeResult deleteFolder(Change c, DeleteFolder change) throws MailAccessException {
+        String folderId = change.folderId();
         Optional<String> name = Tx.call(() -> c.mirror().liveFolderName(c.accountId(), folderId));
         if (name.isEmpty()) {
             return c.result(Status.NOT_FOUND, "no such folder");
@@ -399,11 +391,10 @@ final class DeviceChanges {
     /** Results for a job that ended before its changes could be written (failure or cancel). */
     static List<ChangeResult> notApplied(SyncJob job, String why) {
         List<ChangeResult> results = new ArrayList<>();
-        List<JsonNode> changes = parse(job);
+        List<DeviceChange> changes = job.changes();
         for (int i = 0; i < changes.size(); i++) {
-            JsonNode change = changes.get(i);
-            results.add(
-                    new ChangeResult(i, changeId(change), change.path("type").asText(), Status.REJECTED, why));
+            DeviceChange change = changes.get(i);
+            results.add(new ChangeResult(i, change.changeId(), change.kind().name(), Status.REJECTED, why));
         }
         return results;
     }
@@ -414,11 +405,5 @@ final class DeviceChanges {
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }
-    }
-
-    private static Set<String> strings(JsonNode array) {
-        Set<String> out = new HashSet<>();
-        array.forEach(n -> out.add(n.asText()));
-        return out;
     }
 }

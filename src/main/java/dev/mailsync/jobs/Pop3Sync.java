@@ -1,6 +1,5 @@
 package dev.mailsync.jobs;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.mailsync.config.MailsyncConfig;
 import dev.mailsync.mail.MailAccessException;
 import dev.mailsync.mail.MailEndpoint;
@@ -16,6 +15,10 @@ import dev.mailsync.store.Pop3Store;
 import dev.mailsync.store.Tx;
 import dev.mailsync.sync.ChangeResult;
 import dev.mailsync.sync.ChangeResult.Status;
+import dev.mailsync.sync.DeviceChange;
+import dev.mailsync.sync.DeviceChange.Delete;
+import dev.mailsync.sync.DeviceChange.ImapOnly;
+import dev.mailsync.sync.DeviceChange.SetFlags;
 import dev.mailsync.sync.MessageSummary;
 import dev.mailsync.sync.Pop3Planner;
 import dev.mailsync.sync.Pop3Retention;
@@ -31,6 +34,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.BiFunction;
 import org.jboss.logging.Logger;
 
 /**
@@ -347,18 +351,16 @@ public class Pop3Sync {
         String deviceId = claim.job().deviceId();
         long token = claim.leaseToken();
         Instant now = clock.instant();
-        List<JsonNode> changes = DeviceChanges.parse(claim.job());
+        List<DeviceChange> changes = claim.job().changes();
         List<ChangeResult> results = new ArrayList<>();
         for (int i = 0; i < changes.size(); i++) {
-            JsonNode c = changes.get(i);
-            String type = c.path("type").asText();
-            String changeId = c.hasNonNull("changeId") ? c.get("changeId").asText() : null;
-            String messageId = c.path("messageId").asText();
+            DeviceChange change = changes.get(i);
             int index = i;
-            java.util.function.BiFunction<Status, String, ChangeResult> result =
-                    (status, reason) -> new ChangeResult(index, changeId, type, status, reason);
-            switch (type) {
-                case "DELETE" -> {
+            BiFunction<Status, String, ChangeResult> result = (status, reason) ->
+                    new ChangeResult(index, change.changeId(), change.kind().name(), status, reason);
+            switch (change) {
+                case Delete delete -> {
+                    String messageId = delete.messageId();
                     Pop3Store.DeviceDelete deleted = Tx.call(
                             () -> store.deleteByDevice(accountId, token, messageId, deviceId, deleteOnServer, now));
                     results.add(
@@ -368,7 +370,8 @@ public class Pop3Sync {
                                 case NOT_FOUND -> result.apply(Status.NOT_FOUND, "no such message (it may be gone)");
                             });
                 }
-                case "SET_FLAGS" -> {
+                case SetFlags setFlags -> {
+                    String messageId = setFlags.messageId();
                     Optional<MirrorStore.MessageTarget> target =
                             Tx.call(() -> mirror.liveMessage(accountId, messageId));
                     if (target.isEmpty() || Tx.call(() -> store.hiddenFrom(deviceId, messageId))) {
@@ -377,8 +380,8 @@ public class Pop3Sync {
                     }
                     Set<String> flags = new HashSet<>(target.get().flags());
                     Set<String> before = Set.copyOf(flags);
-                    c.path("add").forEach(f -> flags.add(f.asText()));
-                    c.path("remove").forEach(f -> flags.remove(f.asText()));
+                    flags.addAll(setFlags.add());
+                    flags.removeAll(setFlags.remove());
                     if (flags.equals(before)) {
                         results.add(result.apply(Status.ALREADY_APPLIED, null));
                     } else {
@@ -389,7 +392,7 @@ public class Pop3Sync {
                         results.add(result.apply(Status.APPLIED, null));
                     }
                 }
-                default -> results.add(result.apply(Status.REJECTED, NOT_SUPPORTED_POP3));
+                case ImapOnly imapOnly -> results.add(result.apply(Status.REJECTED, NOT_SUPPORTED_POP3));
             }
         }
         return results;

@@ -1,9 +1,14 @@
 package dev.mailsync.store;
 
+import dev.mailsync.sync.DeviceChange;
 import dev.mailsync.sync.JobStatus;
 import java.time.Instant;
+import java.util.List;
 
-/** A sync job row. {@code changesJson} and {@code resultsJson} are the JSON arrays as stored. */
+/**
+ * A sync job row. {@code changesJson} and {@code resultsJson} are the JSON arrays as stored; {@link
+ * #changes()} reads the first.
+ */
 public record SyncJob(
         String id,
         String accountId,
@@ -22,4 +27,10 @@ public record SyncJob(
         String errorDetail,
         boolean cancelRequested,
         Long leaseToken,
-        Long stateSeq) {}
+        Long stateSeq) {
+
+    /** The device's changes, typed and checked ({@link StoredChanges}). */
+    public List<DeviceChange> changes() {
+        return StoredChanges.decode(changesJson);
+    }
+}
