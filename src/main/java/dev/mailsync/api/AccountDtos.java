@@ -2,7 +2,7 @@ package dev.mailsync.api;
 
 import dev.mailsync.service.AccountSettings;
 import dev.mailsync.service.AccountView;
-import dev.mailsync.store.Account;
+import dev.mailsync.sync.Account;
 import dev.mailsync.sync.AccountWarnings;
 import dev.mailsync.sync.FailureCode;
 import dev.mailsync.sync.ImapDeleteMode;

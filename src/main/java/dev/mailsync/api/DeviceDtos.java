@@ -1,7 +1,7 @@
 package dev.mailsync.api;
 
 import dev.mailsync.service.DeviceSettings;
-import dev.mailsync.store.Device;
+import dev.mailsync.sync.Device;
 import dev.mailsync.sync.DeviceView;
 import dev.mailsync.sync.Platform;
 import java.time.Instant;

@@ -14,7 +14,7 @@ import dev.mailsync.service.DeviceService;
 import dev.mailsync.service.FieldError;
 import dev.mailsync.service.InvalidInputException;
 import dev.mailsync.service.SyncJobService;
-import dev.mailsync.store.Device;
+import dev.mailsync.sync.Device;
 import dev.mailsync.sync.DeviceChangeRules;
 import io.quarkus.security.Authenticated;
 import jakarta.inject.Inject;

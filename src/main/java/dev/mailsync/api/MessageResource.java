@@ -59,9 +59,9 @@ public class MessageResource {
         MessageService.Content read = messages.read(jwt.getSubject(), accountId, messageId);
         MessageContent c = read.content();
         return new MessageContentDto(
-                read.target().id(),
-                read.target().folderId(),
-                read.target().uid(),
+                read.id(),
+                read.folderId(),
+                read.uid(),
                 c.headers().stream()
                         .map(h -> new HeaderDto(h.name(), h.value()))
                         .toList(),

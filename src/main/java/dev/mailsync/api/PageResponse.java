@@ -1,6 +1,6 @@
 package dev.mailsync.api;
 
-import dev.mailsync.store.Page;
+import dev.mailsync.sync.Page;
 import java.util.List;
 import java.util.function.Function;
 

@@ -4,11 +4,12 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.mailsync.service.DeltaService;
-import dev.mailsync.store.DeltaStore.FolderRow;
-import dev.mailsync.store.DeltaStore.MessageRow;
-import dev.mailsync.store.SyncJob;
+import dev.mailsync.service.FolderView;
+import dev.mailsync.service.MessageView;
+import dev.mailsync.service.SyncJobView;
 import dev.mailsync.sync.ChangeResult;
 import dev.mailsync.sync.JobStatus;
+import dev.mailsync.sync.MailAddress;
 import dev.mailsync.sync.StateToken;
 import java.time.Instant;
 import java.util.List;
@@ -48,12 +49,12 @@ final class SyncDtos {
             JobError error,
             com.fasterxml.jackson.databind.JsonNode pop3) {
 
-        static SyncJobResponse of(SyncJob j) {
+        static SyncJobResponse of(SyncJobView j) {
             return of(j, null);
         }
 
         /** With {@code pop3Json}: what a POP3 sync did (downloads, skips, deletions and their policy). */
-        static SyncJobResponse of(SyncJob j, String pop3Json) {
+        static SyncJobResponse of(SyncJobView j, String pop3Json) {
             return new SyncJobResponse(
                     j.id(),
                     j.accountId(),
@@ -66,9 +67,9 @@ final class SyncDtos {
                     j.createdAt(),
                     j.startedAt(),
                     j.finishedAt(),
-                    j.status() == JobStatus.QUEUED && j.attempts() > 0 ? j.runAfter() : null,
-                    read(j.changesJson(), new TypeReference<List<Object>>() {}).size(),
-                    j.resultsJson() == null ? null : read(j.resultsJson(), new TypeReference<List<ChangeResult>>() {}),
+                    j.nextAttemptAt(),
+                    j.changeCount(),
+                    j.results(),
                     j.stateSeq() == null ? null : new StateToken(j.deviceId(), j.stateSeq()).encode(),
                     j.errorCode() == null
                             ? null
@@ -78,7 +79,7 @@ final class SyncDtos {
                             : read(pop3Json, new TypeReference<com.fasterxml.jackson.databind.JsonNode>() {}));
         }
 
-        private static String title(SyncJob j) {
+        private static String title(SyncJobView j) {
             return j.status() == JobStatus.QUEUED ? "Last attempt failed; a retry is scheduled" : "Sync job failed";
         }
     }
@@ -86,7 +87,7 @@ final class SyncDtos {
     record AddressDto(String name, String email) {}
 
     record FolderDto(String id, String name, String delimiter, String specialUse) {
-        static FolderDto of(FolderRow f) {
+        static FolderDto of(FolderView f) {
             return new FolderDto(f.id(), f.name(), f.delimiter(), f.specialUse());
         }
     }
@@ -106,20 +107,20 @@ final class SyncDtos {
             Instant receivedAt,
             String preview,
             boolean hasAttachments) {
-        static MessageDto of(MessageRow m) {
+        static MessageDto of(MessageView m) {
             return new MessageDto(
                     m.id(),
                     m.folderId(),
                     m.uid(),
                     new TreeSet<>(m.flags()),
                     m.subject(),
-                    addresses(m.fromJson()),
-                    addresses(m.toJson()),
-                    addresses(m.ccJson()),
+                    addresses(m.from()),
+                    addresses(m.to()),
+                    addresses(m.cc()),
                     m.sentAt(),
                     m.messageId(),
                     m.size(),
-                    m.internalDate(),
+                    m.receivedAt(),
                     m.preview(),
                     m.hasAttachments());
         }
@@ -165,8 +166,8 @@ final class SyncDtos {
 
     record FolderList(List<FolderDto> items) {}
 
-    private static List<AddressDto> addresses(String json) {
-        return read(json, new TypeReference<List<AddressDto>>() {});
+    private static List<AddressDto> addresses(List<MailAddress> addresses) {
+        return addresses.stream().map(a -> new AddressDto(a.name(), a.email())).toList();
     }
 
     private static <T> T read(String json, TypeReference<T> type) {

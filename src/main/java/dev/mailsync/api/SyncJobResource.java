@@ -2,7 +2,7 @@ package dev.mailsync.api;
 
 import dev.mailsync.api.SyncDtos.SyncJobResponse;
 import dev.mailsync.service.SyncJobService;
-import dev.mailsync.store.SyncJob;
+import dev.mailsync.service.SyncJobView;
 import dev.mailsync.sync.JobStatus;
 import io.quarkus.security.Authenticated;
 import jakarta.inject.Inject;
@@ -41,7 +41,7 @@ public class SyncJobResource {
     @DELETE
     @Path("{jobId}")
     public Response cancel(@PathParam("jobId") String jobId) {
-        SyncJob job = jobs.cancel(jwt.getSubject(), jobId);
+        SyncJobView job = jobs.cancel(jwt.getSubject(), jobId);
         return Response.status(job.status() == JobStatus.RUNNING ? 202 : 200)
                 .entity(SyncJobResponse.of(job))
                 .build();

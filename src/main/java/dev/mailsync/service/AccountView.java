@@ -1,6 +1,6 @@
 package dev.mailsync.service;
 
-import dev.mailsync.store.Account;
+import dev.mailsync.sync.Account;
 import dev.mailsync.sync.AccountWarnings;
 import java.util.List;
 

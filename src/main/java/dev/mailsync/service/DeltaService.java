@@ -3,8 +3,8 @@ package dev.mailsync.service;
 import dev.mailsync.store.DeltaStore;
 import dev.mailsync.store.DeltaStore.FolderRow;
 import dev.mailsync.store.DeltaStore.MessageRow;
-import dev.mailsync.store.Device;
 import dev.mailsync.store.Tx;
+import dev.mailsync.sync.Device;
 import dev.mailsync.sync.DeviceView;
 import dev.mailsync.sync.StateToken;
 import dev.mailsync.sync.ViewRules;
@@ -37,7 +37,20 @@ public class DeltaService {
         this.clock = clock;
     }
 
+    /** What a device learns since its state: created, updated and destroyed folders and messages. */
     public record Delta(
+            String oldState,
+            String newState,
+            boolean hasMore,
+            List<FolderView> foldersCreated,
+            List<FolderView> foldersUpdated,
+            List<String> foldersDestroyed,
+            List<MessageView> messagesCreated,
+            List<MessageView> messagesUpdated,
+            List<String> messagesDestroyed) {}
+
+    /** A delta as read in its transaction; made into views after it, so no JSON is parsed inside. */
+    private record RowDelta(
             String oldState,
             String newState,
             boolean hasMore,
@@ -46,15 +59,29 @@ public class DeltaService {
             List<String> foldersDestroyed,
             List<MessageRow> messagesCreated,
             List<MessageRow> messagesUpdated,
-            List<String> messagesDestroyed) {}
+            List<String> messagesDestroyed) {
+        Delta views() {
+            return new Delta(
+                    oldState,
+                    newState,
+                    hasMore,
+                    foldersCreated.stream().map(FolderView::of).toList(),
+                    foldersUpdated.stream().map(FolderView::of).toList(),
+                    foldersDestroyed,
+                    messagesCreated.stream().map(MessageView::of).toList(),
+                    messagesUpdated.stream().map(MessageView::of).toList(),
+                    messagesDestroyed);
+        }
+    }
 
-    public record View(String state, List<FolderRow> folders, List<MessageRow> messages, String nextCursor) {}
+    /** A device's full view: one page of its messages, and its folders on the first page. */
+    public record View(String state, List<FolderView> folders, List<MessageView> messages, String nextCursor) {}
 
     public Delta changes(String owner, String accountId, String deviceId, String since, int limit) {
         Device device = devices.get(owner, accountId, deviceId);
         DeviceView view = device.view();
         Instant now = clock.instant();
-        return Tx.call(() -> {
+        RowDelta rows = Tx.call(() -> {
             DeltaStore.Seqs seqs = store.seqs(accountId);
             StateToken token = since == null ? new StateToken(deviceId, 0) : tokenOf(since, deviceId, seqs);
             long from = token.seq();
@@ -125,7 +152,7 @@ public class DeltaService {
             // the device has everything up to base for sure (more only once it reads the last page)
             store.acknowledge(deviceId, base, now);
             store.delivered(deviceId, next.base());
-            return new Delta(
+            return new RowDelta(
                     token.encode(),
                     next.encode(),
                     page.hasMore(),
@@ -136,12 +163,15 @@ public class DeltaService {
                     mUpdated,
                     mDestroyed);
         });
+        return rows.views();
     }
 
     /** The account's live folders as the mirror has them (POP3: INBOX once synced). */
-    public List<FolderRow> folders(String owner, String accountId) {
+    public List<FolderView> folders(String owner, String accountId) {
         accounts.owned(owner, accountId);
-        return Tx.call(() -> store.liveFolders(accountId));
+        return Tx.call(() -> store.liveFolders(accountId)).stream()
+                .map(FolderView::of)
+                .toList();
     }
 
     /**
@@ -205,7 +235,11 @@ public class DeltaService {
             if (next == null) {
                 store.delivered(deviceId, state);
             }
-            return new View(new StateToken(deviceId, state).encode(), folders, visible, next);
+            return new View(
+                    new StateToken(deviceId, state).encode(),
+                    folders.stream().map(FolderView::of).toList(),
+                    visible.stream().map(MessageView::of).toList(),
+                    next);
         });
     }
 

@@ -1,11 +1,11 @@
 package dev.mailsync.service;
 
 import dev.mailsync.store.DeltaStore;
-import dev.mailsync.store.Device;
 import dev.mailsync.store.DeviceRepository;
 import dev.mailsync.store.Ids;
-import dev.mailsync.store.Page;
+import dev.mailsync.sync.Device;
 import dev.mailsync.sync.DeviceView;
+import dev.mailsync.sync.Page;
 import dev.mailsync.sync.ViewRules;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;

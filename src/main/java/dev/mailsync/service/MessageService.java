@@ -4,13 +4,13 @@ import dev.mailsync.mail.MailAccessException;
 import dev.mailsync.mail.MailEndpoint;
 import dev.mailsync.mail.MailSessions;
 import dev.mailsync.mail.imap.ImapConnection;
-import dev.mailsync.store.Account;
 import dev.mailsync.store.AccountRepository;
 import dev.mailsync.store.DeviceRepository;
 import dev.mailsync.store.Ids;
 import dev.mailsync.store.JobStore;
 import dev.mailsync.store.MirrorStore;
 import dev.mailsync.store.Tx;
+import dev.mailsync.sync.Account;
 import dev.mailsync.sync.MessageContent;
 import dev.mailsync.sync.Protocol;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -70,7 +70,12 @@ public class MessageService {
         void writeTo(OutputStream out) throws IOException;
     }
 
-    public record Content(MirrorStore.MessageTarget target, MessageContent content) {}
+    /** An opened message: which message of the mirror it is, and its content. */
+    public record Content(String id, String folderId, long uid, MessageContent content) {
+        static Content of(MirrorStore.MessageTarget target, MessageContent content) {
+            return new Content(target.id(), target.folderId(), target.uid(), content);
+        }
+    }
 
     public Content read(String owner, String accountId, String messageId) {
         if (isPop3(owner, accountId)) {
@@ -80,7 +85,7 @@ public class MessageService {
         try (ImapConnection imap = ImapConnection.open(sessions, at.endpoint())) {
             MirrorStore.MessageTarget t = at.target();
             Optional<MessageContent> content = imap.readMessage(t.folderName(), t.uidValidity(), t.uid());
-            return new Content(t, content.orElseThrow(() -> gone(at)));
+            return Content.of(t, content.orElseThrow(() -> gone(at)));
         } catch (MailAccessException e) {
             throw new MailServerException(e.code(), e.getMessage());
         }

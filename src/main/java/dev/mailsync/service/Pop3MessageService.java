@@ -43,7 +43,7 @@ public class Pop3MessageService {
     MessageService.Content read(String accountId, String messageId) {
         Copy c = copy(accountId, messageId);
         try (InputStream in = store.openCopy(accountId, messageId, c.size())) {
-            return new MessageService.Content(c.target(), Pop3Messages.content(in));
+            return MessageService.Content.of(c.target(), Pop3Messages.content(in));
         } catch (IOException e) {
             throw new IllegalStateException("stored copy of " + messageId + " cannot be read", e);
         }

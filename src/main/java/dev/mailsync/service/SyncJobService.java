@@ -2,15 +2,16 @@ package dev.mailsync.service;
 
 import dev.mailsync.config.MailsyncConfig;
 import dev.mailsync.jobs.JobWorkers;
-import dev.mailsync.store.Device;
 import dev.mailsync.store.Ids;
 import dev.mailsync.store.JobStore;
-import dev.mailsync.store.Page;
 import dev.mailsync.store.StoredChanges;
 import dev.mailsync.store.SyncJob;
 import dev.mailsync.store.Tx;
+import dev.mailsync.sync.Device;
 import dev.mailsync.sync.DeviceChange;
+import dev.mailsync.sync.EnqueueOutcome;
 import dev.mailsync.sync.JobStatus;
+import dev.mailsync.sync.Page;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.nio.charset.StandardCharsets;
@@ -45,7 +46,7 @@ public class SyncJobService {
     }
 
     /** What a POST answered: the job, and whether it was new, joined or a replay. */
-    public record Scheduled(SyncJob job, JobStore.Outcome outcome) {}
+    public record Scheduled(SyncJobView job, EnqueueOutcome outcome) {}
 
     public Scheduled schedule(
             String owner, String accountId, String deviceId, List<DeviceChange> changes, String idempotencyKey) {
@@ -80,7 +81,7 @@ public class SyncJobService {
         }
         workers.wake();
         LOG.infof("job %s %s for device %s", enqueued.job().id(), enqueued.outcome(), deviceId);
-        return new Scheduled(enqueued.job(), enqueued.outcome());
+        return new Scheduled(SyncJobView.of(enqueued.job()), enqueued.outcome());
     }
 
     private JobStore.Enqueued enqueueOnce(JobStore.Request request) {
@@ -104,13 +105,13 @@ public class SyncJobService {
         return false;
     }
 
-    public SyncJob get(String owner, String jobId) {
-        return Tx.call(() -> jobs.findOwned(owner, jobId))
-                .orElseThrow(() -> new NotFoundException("no sync job " + jobId));
+    public SyncJobView get(String owner, String jobId) {
+        return SyncJobView.of(Tx.call(() -> jobs.findOwned(owner, jobId))
+                .orElseThrow(() -> new NotFoundException("no sync job " + jobId)));
     }
 
     /** A job and, for a POP3 sync, what it did (JSON text; null otherwise). */
-    public record JobWithReport(SyncJob job, String pop3Report) {}
+    public record JobWithReport(SyncJobView job, String pop3Report) {}
 
     /** The caller's job with its POP3 report, read in one transaction (what a polling client asks for). */
     public JobWithReport getWithReport(String owner, String jobId) {
@@ -118,7 +119,8 @@ public class SyncJobService {
             SyncJob job = jobs.findOwned(owner, jobId).orElse(null);
             return job == null
                     ? null
-                    : new JobWithReport(job, pop3Store.report(jobId).orElse(null));
+                    : new JobWithReport(
+                            SyncJobView.of(job), pop3Store.report(jobId).orElse(null));
         });
         if (read == null) {
             throw new NotFoundException("no sync job " + jobId);
@@ -130,8 +132,8 @@ public class SyncJobService {
     dev.mailsync.store.Pop3Store pop3Store;
 
     /** Cancels a queued job, or asks a running one to stop at its next safe point. */
-    public SyncJob cancel(String owner, String jobId) {
-        SyncJob job = get(owner, jobId);
+    public SyncJobView cancel(String owner, String jobId) {
+        SyncJobView job = get(owner, jobId);
         if (job.status().isFinal()) {
             throw new ConflictException("job " + jobId + " already ended as " + job.status());
         }
@@ -140,9 +142,10 @@ public class SyncJobService {
         return get(owner, jobId);
     }
 
-    public Page<SyncJob> history(String owner, String accountId, String deviceId, String cursor, int limit) {
+    public Page<SyncJobView> history(String owner, String accountId, String deviceId, String cursor, int limit) {
         devices.get(owner, accountId, deviceId);
-        return Cursors.guard(() -> Tx.call(() -> jobs.history(deviceId, cursor, limit)));
+        return Cursors.guard(() -> Tx.call(() -> jobs.history(deviceId, cursor, limit)))
+                .map(SyncJobView::of);
     }
 
     private static String sha256(String s) {

@@ -1,7 +1,9 @@
 package dev.mailsync.store;
 
+import dev.mailsync.sync.Account;
 import dev.mailsync.sync.FailureCode;
 import dev.mailsync.sync.ImapDeleteMode;
+import dev.mailsync.sync.Page;
 import dev.mailsync.sync.Pop3Retention;
 import dev.mailsync.sync.Pop3RetentionPolicy;
 import dev.mailsync.sync.Protocol;

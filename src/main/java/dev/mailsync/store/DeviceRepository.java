@@ -1,6 +1,8 @@
 package dev.mailsync.store;
 
+import dev.mailsync.sync.Device;
 import dev.mailsync.sync.DeviceView;
+import dev.mailsync.sync.Page;
 import dev.mailsync.sync.Platform;
 import io.quarkus.hibernate.orm.panache.PanacheRepositoryBase;
 import io.quarkus.panache.common.Parameters;

@@ -1,6 +1,8 @@
 package dev.mailsync.store;
 
+import dev.mailsync.sync.EnqueueOutcome;
 import dev.mailsync.sync.JobStatus;
+import dev.mailsync.sync.Page;
 import io.agroal.api.AgroalDataSource;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -64,14 +66,7 @@ public class JobStore {
         this.dataSource = dataSource;
     }
 
-    /** What a POST did: created a job, joined a queued one, or replayed an Idempotency-Key. */
-    public enum Outcome {
-        CREATED,
-        JOINED,
-        REPLAYED
-    }
-
-    public record Enqueued(SyncJob job, Outcome outcome) {}
+    public record Enqueued(SyncJob job, EnqueueOutcome outcome) {}
 
     /** A new request for a device. {@code changesJson} is a JSON array, already validated. */
     public record Request(
@@ -111,13 +106,13 @@ public class JobStore {
                             if (!rs.getString(2).equals(r.bodySha256())) {
                                 throw new IdempotencyConflict(jobId);
                             }
-                            return new Enqueued(find(c, jobId).orElseThrow(), Outcome.REPLAYED);
+                            return new Enqueued(find(c, jobId).orElseThrow(), EnqueueOutcome.REPLAYED);
                         }
                     }
                 }
             }
             String jobId = null;
-            Outcome outcome = Outcome.CREATED;
+            EnqueueOutcome outcome = EnqueueOutcome.CREATED;
             try (PreparedStatement s =
                     c.prepareStatement("SELECT id FROM sync_job WHERE device_id = ? AND status = 'QUEUED'"
                             + " AND attempts = 0 FOR UPDATE")) {
@@ -125,7 +120,7 @@ public class JobStore {
                 try (ResultSet rs = s.executeQuery()) {
                     if (rs.next()) {
                         jobId = rs.getString(1);
-                        outcome = Outcome.JOINED;
+                        outcome = EnqueueOutcome.JOINED;
                     }
                 }
             }

@@ -1,5 +1,6 @@
 package dev.mailsync.store;
 
+import dev.mailsync.sync.Page;
 import io.quarkus.hibernate.orm.panache.PanacheRepositoryBase;
 import io.quarkus.panache.common.Parameters;
 import java.time.Instant;

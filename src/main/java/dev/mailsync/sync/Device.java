@@ -1,7 +1,5 @@
-package dev.mailsync.store;
+package dev.mailsync.sync;
 
-import dev.mailsync.sync.DeviceView;
-import dev.mailsync.sync.Platform;
 import java.time.Instant;
 
 /** A device of an account, as the rest of the service sees it. */

@@ -1,16 +1,10 @@
-package dev.mailsync.store;
+package dev.mailsync.sync;
 
-import dev.mailsync.sync.FailureCode;
-import dev.mailsync.sync.ImapDeleteMode;
-import dev.mailsync.sync.Pop3Retention;
-import dev.mailsync.sync.Protocol;
-import dev.mailsync.sync.QuotaUsage;
-import dev.mailsync.sync.Security;
 import java.time.Instant;
 
 /**
  * An account as the rest of the service sees it: every setting but the password, which is only
- * decrypted on demand ({@link AccountRepository#password}).
+ * decrypted on demand ({@code AccountRepository.password}).
  */
 public record Account(
         String id,
