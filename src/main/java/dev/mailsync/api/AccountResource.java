@@ -30,19 +30,20 @@ import org.eclipse.microprofile.jwt.JsonWebToken;
 @Authenticated
 @Produces(MediaType.APPLICATION_JSON)
 public class AccountResource {
+    private final AccountService accounts;
+    private final JsonBodies bodies;
+    private final JsonWebToken jwt;
+    private final DeltaService deltas;
+
+    @Inject
+    AccountResource(AccountService accounts, JsonBodies bodies, JsonWebToken jwt, DeltaService deltas) {
+        this.accounts = accounts;
+        this.bodies = bodies;
+        this.jwt = jwt;
+        this.deltas = deltas;
+    }
+
     static final String MERGE_PATCH = "application/merge-patch+json";
-
-    @Inject
-    AccountService accounts;
-
-    @Inject
-    JsonBodies bodies;
-
-    @Inject
-    JsonWebToken jwt;
-
-    @Inject
-    DeltaService deltas;
 
     @POST
     @Consumes(MediaType.APPLICATION_JSON)

@@ -14,18 +14,20 @@ import jakarta.ws.rs.core.MediaType;
 @RolesAllowed("admin")
 @Produces(MediaType.APPLICATION_JSON)
 public class AdminResource {
+    private final AdminService admin;
+    private final CredentialKeyService credentialKeys;
 
     @Inject
-    AdminService admin;
+    AdminResource(AdminService admin, CredentialKeyService credentialKeys) {
+        this.admin = admin;
+        this.credentialKeys = credentialKeys;
+    }
 
     @GET
     @Path("overview")
     public AdminService.Overview overview() {
         return admin.overview();
     }
-
-    @Inject
-    CredentialKeyService credentialKeys;
 
     /** Accounts per credentials-encryption key id: when an old key reads 0, it can be removed. */
     @GET

@@ -28,17 +28,22 @@ import org.jboss.logging.Logger;
 public class DevTokenResource {
     private static final Logger LOG = Logger.getLogger(DevTokenResource.class);
 
-    @ConfigProperty(name = "mp.jwt.verify.issuer")
-    String issuer;
-
-    @ConfigProperty(name = "quarkus.http.port")
-    int port;
-
-    @Inject
-    MailsyncConfig config;
+    private final String issuer;
+    private final int port;
+    private final MailsyncConfig config;
+    private final DemoMailServer demo;
 
     @Inject
-    DemoMailServer demo;
+    DevTokenResource(
+            @ConfigProperty(name = "mp.jwt.verify.issuer") String issuer,
+            @ConfigProperty(name = "quarkus.http.port") int port,
+            MailsyncConfig config,
+            DemoMailServer demo) {
+        this.issuer = issuer;
+        this.port = port;
+        this.config = config;
+        this.demo = demo;
+    }
 
     @GET
     @Produces(MediaType.TEXT_PLAIN)

@@ -43,24 +43,28 @@ import org.eclipse.microprofile.jwt.JsonWebToken;
 @Authenticated
 @Produces(MediaType.APPLICATION_JSON)
 public class DeviceResource {
+    private final DeviceService devices;
+    private final JsonBodies bodies;
+    private final JsonWebToken jwt;
+    private final SyncJobService syncJobs;
+    private final DeltaService deltas;
+    private final MailsyncConfig config;
 
     @Inject
-    DeviceService devices;
-
-    @Inject
-    JsonBodies bodies;
-
-    @Inject
-    JsonWebToken jwt;
-
-    @Inject
-    SyncJobService syncJobs;
-
-    @Inject
-    DeltaService deltas;
-
-    @Inject
-    MailsyncConfig config;
+    DeviceResource(
+            DeviceService devices,
+            JsonBodies bodies,
+            JsonWebToken jwt,
+            SyncJobService syncJobs,
+            DeltaService deltas,
+            MailsyncConfig config) {
+        this.devices = devices;
+        this.bodies = bodies;
+        this.jwt = jwt;
+        this.syncJobs = syncJobs;
+        this.deltas = deltas;
+        this.config = config;
+    }
 
     @POST
     @Consumes(MediaType.APPLICATION_JSON)

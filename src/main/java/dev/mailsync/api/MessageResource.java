@@ -23,12 +23,14 @@ import org.eclipse.microprofile.jwt.JsonWebToken;
 @Path("/v1/accounts/{accountId}/messages/{messageId}")
 @Authenticated
 public class MessageResource {
+    private final MessageService messages;
+    private final JsonWebToken jwt;
 
     @Inject
-    MessageService messages;
-
-    @Inject
-    JsonWebToken jwt;
+    MessageResource(MessageService messages, JsonWebToken jwt) {
+        this.messages = messages;
+        this.jwt = jwt;
+    }
 
     record HeaderDto(String name, String value) {}
 

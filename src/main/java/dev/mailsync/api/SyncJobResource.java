@@ -23,12 +23,14 @@ import org.eclipse.microprofile.jwt.JsonWebToken;
 @Authenticated
 @Produces(MediaType.APPLICATION_JSON)
 public class SyncJobResource {
+    private final SyncJobService jobs;
+    private final JsonWebToken jwt;
 
     @Inject
-    SyncJobService jobs;
-
-    @Inject
-    JsonWebToken jwt;
+    SyncJobResource(SyncJobService jobs, JsonWebToken jwt) {
+        this.jobs = jobs;
+        this.jwt = jwt;
+    }
 
     @GET
     @Path("{jobId}")

@@ -62,8 +62,7 @@ public class SyncRunner {
     private final MeterRegistry metrics;
 
     /** POP3 accounts are synchronised by their own engine. */
-    @Inject
-    Pop3Sync pop3;
+    private final Pop3Sync pop3;
 
     @Inject
     public SyncRunner(
@@ -74,7 +73,9 @@ public class SyncRunner {
             MailSessions sessions,
             MailsyncConfig config,
             Clock clock,
-            MeterRegistry metrics) {
+            MeterRegistry metrics,
+            Pop3Sync pop3) {
+        this.pop3 = pop3;
         this.metrics = metrics;
         this.accounts = accounts;
         this.devices = devices;

@@ -45,6 +45,8 @@ public class AccountService {
     private final Clock clock;
     private final JobStore jobs;
 
+    private final dev.mailsync.store.Pop3Store pop3Store;
+
     @Inject
     public AccountService(
             AccountRepository accounts,
@@ -53,7 +55,9 @@ public class AccountService {
             MailVerifier verifier,
             MailsyncConfig config,
             Clock clock,
-            JobStore jobs) {
+            JobStore jobs,
+            dev.mailsync.store.Pop3Store pop3Store) {
+        this.pop3Store = pop3Store;
         this.jobs = jobs;
         this.accounts = accounts;
         this.devices = devices;
@@ -175,9 +179,6 @@ public class AccountService {
         }
         return new AccountView(account, deviceCount, warnings, pop3);
     }
-
-    @Inject
-    dev.mailsync.store.Pop3Store pop3Store;
 
     /** The POP3 account's maildrop, per-device backlog, next deletions and stale-device warnings. */
     private Pop3Status pop3Status(Account account) {

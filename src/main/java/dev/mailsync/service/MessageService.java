@@ -41,6 +41,9 @@ public class MessageService {
     private final dev.mailsync.config.MailsyncConfig config;
     private final Clock clock;
 
+    /** POP3 bodies come from mailsync's stored copy ({@link Pop3MessageService}), not from the server. */
+    private final Pop3MessageService pop3;
+
     @Inject
     public MessageService(
             AccountService accountService,
@@ -50,7 +53,9 @@ public class MessageService {
             JobStore jobs,
             MailSessions sessions,
             dev.mailsync.config.MailsyncConfig config,
-            Clock clock) {
+            Clock clock,
+            Pop3MessageService pop3) {
+        this.pop3 = pop3;
         this.accountService = accountService;
         this.accounts = accounts;
         this.devices = devices;
@@ -154,10 +159,6 @@ public class MessageService {
             }
         });
     }
-
-    /** POP3 bodies come from mailsync's stored copy ({@link Pop3MessageService}), not from the server. */
-    @Inject
-    Pop3MessageService pop3;
 
     private boolean isPop3(String owner, String accountId) {
         return Tx.call(() -> accountService.owned(owner, accountId).protocol() == Protocol.POP3);

@@ -35,9 +35,17 @@ public class SyncJobService {
     private final MailsyncConfig config;
     private final Clock clock;
 
+    private final dev.mailsync.store.Pop3Store pop3Store;
+
     @Inject
     public SyncJobService(
-            DeviceService devices, JobStore jobs, JobWorkers workers, MailsyncConfig config, Clock clock) {
+            DeviceService devices,
+            JobStore jobs,
+            JobWorkers workers,
+            MailsyncConfig config,
+            Clock clock,
+            dev.mailsync.store.Pop3Store pop3Store) {
+        this.pop3Store = pop3Store;
         this.devices = devices;
         this.jobs = jobs;
         this.workers = workers;
@@ -127,9 +135,6 @@ public class SyncJobService {
         }
         return read;
     }
-
-    @Inject
-    dev.mailsync.store.Pop3Store pop3Store;
 
     /** Cancels a queued job, or asks a running one to stop at its next safe point. */
     public SyncJobView cancel(String owner, String jobId) {

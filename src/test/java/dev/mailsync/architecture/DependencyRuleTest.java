@@ -1,6 +1,7 @@
 package dev.mailsync.architecture;
 
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noFields;
 import static com.tngtech.archunit.library.Architectures.layeredArchitecture;
 
 import com.tngtech.archunit.core.importer.ImportOption;
@@ -118,4 +119,12 @@ class DependencyRuleTest {
             .dependOnClassesThat()
             .resideInAnyPackage("com.icegreen..")
             .because("GreenMail is an optional dependency the packaged service does not contain");
+
+    @ArchTest
+    static final ArchRule constructor_injection_only = noFields()
+            .should()
+            .beAnnotatedWith(jakarta.inject.Inject.class)
+            .orShould()
+            .beAnnotatedWith(org.eclipse.microprofile.config.inject.ConfigProperty.class)
+            .because("a bean's dependencies are its constructor's parameters: final, visible, and what a test passes");
 }
