@@ -1,22 +1,23 @@
 package dev.mailsync.mail;
 
+import static org.awaitility.Awaitility.await;
+
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * A tiny TCP server on a free loopback port that counts connections and answers each with a fixed
+ * A tiny TCP server on a free loopback port that keeps its connections and answers each with a fixed
  * script: say nothing at all, or send some bytes and then hold the connection open or hang up.
  */
 final class ScriptedServer implements AutoCloseable {
     private final ServerSocket server;
-    private final AtomicInteger accepted = new AtomicInteger();
     private final List<Socket> open = new CopyOnWriteArrayList<>();
     private final Thread acceptor;
 
@@ -29,7 +30,6 @@ final class ScriptedServer implements AutoCloseable {
                     while (!server.isClosed()) {
                         try {
                             Socket s = server.accept();
-                            accepted.incrementAndGet();
                             open.add(s);
                             if (greeting.length > 0) {
                                 OutputStream out = s.getOutputStream();
@@ -65,8 +65,26 @@ final class ScriptedServer implements AutoCloseable {
         return server.getLocalPort();
     }
 
-    int acceptedConnections() {
-        return accepted.get();
+    /**
+     * How many connections were accepted before now, certainly: connects once itself and waits until that
+     * connection is accepted. Connections are accepted one by one in the order they arrived, so every one
+     * made before this call is counted, without sleeping on a guess. The probe itself is not counted.
+     */
+    int connectionsAcceptedBeforeAProbe() throws IOException {
+        try (Socket probe = new Socket(InetAddress.getByName("127.0.0.1"), port())) {
+            int probePort = probe.getLocalPort();
+            await("the probe connection to be accepted")
+                    .atMost(Duration.ofSeconds(30))
+                    .until(() -> open.stream().anyMatch(s -> s.getPort() == probePort));
+            int index = 0;
+            for (Socket s : open) {
+                if (s.getPort() == probePort) {
+                    return index;
+                }
+                index++;
+            }
+            throw new IllegalStateException("the probe was accepted but is not listed");
+        }
     }
 
     @Override
