@@ -67,14 +67,17 @@ public class AccountService {
         this.clock = clock;
     }
 
-    @Transactional
+    /** Checks the settings (the host's name is resolved first, with no transaction open), then stores them. */
     public AccountView create(String owner, AccountSettings settings) {
         Instant now = now();
         Account account = validated(Ids.next("acc"), owner, settings, true, null, now, now);
-        rejectDuplicate(account);
-        Account saved = accounts.insert(account, settings.password());
-        LOG.infof("account %s created (%s %s:%d)", saved.id(), saved.protocol(), saved.host(), saved.port());
-        return view(saved);
+        checkHostAllowed(account.host());
+        return QuarkusTransaction.requiringNew().call(() -> {
+            rejectDuplicate(account);
+            Account saved = accounts.insert(account, settings.password());
+            LOG.infof("account %s created (%s %s:%d)", saved.id(), saved.protocol(), saved.host(), saved.port());
+            return view(saved);
+        });
     }
 
     @Transactional
@@ -92,14 +95,39 @@ public class AccountService {
      * Applies {@code change} to the account's current settings (given without password) and stores the
      * result if it is valid. A new password, host, port, security or username clears the last error.
      */
-    @Transactional
     public AccountView update(String owner, String accountId, UnaryOperator<AccountSettings> change) {
+        // The host's name is resolved between two transactions: read and check, then resolve, then write.
+        String host = QuarkusTransaction.requiringNew()
+                .call(() -> changed(owner, accountId, change).updated().host());
+        checkHostAllowed(host);
+        return QuarkusTransaction.requiringNew().call(() -> {
+            Changed c = changed(owner, accountId, change);
+            if (!c.updated().host().equals(host)) {
+                throw new ConflictException("account " + accountId + " changed while it was being updated; try again");
+            }
+            return store(c);
+        });
+    }
+
+    /** The account as it is, and as the change would make it (checked, but its host not yet resolved). */
+    private record Changed(Account current, AccountSettings next, Account updated) {}
+
+    private Changed changed(String owner, String accountId, UnaryOperator<AccountSettings> change) {
         Account current = owned(owner, accountId);
         AccountSettings next = change.apply(settingsOf(current));
         if (next.protocol() != current.protocol()) {
             throw new InvalidInputException("protocol", "cannot be changed; create a new account instead");
         }
-        Account updated = validated(current.id(), owner, next, false, current.lastError(), current.createdAt(), now());
+        return new Changed(
+                current,
+                next,
+                validated(current.id(), owner, next, false, current.lastError(), current.createdAt(), now()));
+    }
+
+    private AccountView store(Changed c) {
+        Account current = c.current();
+        AccountSettings next = c.next();
+        Account updated = c.updated();
         boolean connectionChanged = next.password() != null
                 || !updated.host().equals(current.host())
                 || updated.port() != current.port()
@@ -266,7 +294,6 @@ public class AccountService {
             deleteMode = Objects.requireNonNullElse(s.imapDeleteMode(), ImapDeleteMode.TRASH);
         }
         v.throwIfInvalid();
-        checkHostAllowed(s.host());
         if (s.protocol() == Protocol.POP3 && s.pop3Retention() != null) {
             retention = new Pop3Retention(
                     s.pop3Retention().policy(), s.pop3Retention().days());
@@ -291,8 +318,15 @@ public class AccountService {
                 null);
     }
 
-    /** SSRF guard: the host must not resolve to an internal address unless ops allow it. */
+    /**
+     * SSRF guard: the host must not resolve to an internal address unless ops allow it. A DNS lookup can
+     * take seconds: never inside a database transaction, where it would hold a pooled connection (and
+     * row locks) that long — so this refuses to run inside one.
+     */
     private void checkHostAllowed(String host) {
+        if (QuarkusTransaction.isActive()) {
+            throw new IllegalStateException("a host name lookup inside a database transaction: resolve it first");
+        }
         try {
             outboundGuard.resolveAllowed(host);
         } catch (MailAccessException e) {
