@@ -10,6 +10,7 @@ import dev.mailsync.service.SyncJobView;
 import dev.mailsync.sync.ChangeResult;
 import dev.mailsync.sync.JobStatus;
 import dev.mailsync.sync.MailAddress;
+import dev.mailsync.sync.MessageSummary;
 import dev.mailsync.sync.StateToken;
 import java.time.Instant;
 import java.util.List;
@@ -107,10 +108,11 @@ final class SyncDtos {
             Instant receivedAt,
             String preview,
             boolean hasAttachments) {
-        static MessageDto of(MessageView m) {
+        static MessageDto of(MessageView v) {
+            MessageSummary m = v.summary();
             return new MessageDto(
-                    m.id(),
-                    m.folderId(),
+                    v.id(),
+                    v.folderId(),
                     m.uid(),
                     new TreeSet<>(m.flags()),
                     m.subject(),
@@ -120,7 +122,7 @@ final class SyncDtos {
                     m.sentAt(),
                     m.messageId(),
                     m.size(),
-                    m.receivedAt(),
+                    m.internalDate(),
                     m.preview(),
                     m.hasAttachments());
         }
@@ -146,7 +148,8 @@ final class SyncDtos {
                     new MessageChanges(
                             d.messagesCreated().stream().map(MessageDto::of).toList(),
                             d.messagesUpdated().stream()
-                                    .map(m -> new FlagsDto(m.id(), new TreeSet<>(m.flags())))
+                                    .map(m -> new FlagsDto(
+                                            m.id(), new TreeSet<>(m.summary().flags())))
                                     .toList(),
                             d.messagesDestroyed()));
         }

@@ -5,26 +5,11 @@ import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.mailsync.store.DeltaStore.MessageRow;
 import dev.mailsync.sync.MailAddress;
-import java.time.Instant;
+import dev.mailsync.sync.MessageSummary;
 import java.util.List;
-import java.util.Set;
 
-/** A message summary of the mirror as a device sees it: no body, which is fetched when opened. */
-public record MessageView(
-        String id,
-        String folderId,
-        long uid,
-        Set<String> flags,
-        String subject,
-        List<MailAddress> from,
-        List<MailAddress> to,
-        List<MailAddress> cc,
-        Instant sentAt,
-        String messageId,
-        long size,
-        Instant receivedAt,
-        String preview,
-        boolean hasAttachments) {
+/** A message of the mirror as a device sees it: its id, its folder and its summary (no body). */
+public record MessageView(String id, String folderId, MessageSummary summary) {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final TypeReference<List<MailAddress>> ADDRESSES = new TypeReference<>() {};
 
@@ -32,18 +17,19 @@ public record MessageView(
         return new MessageView(
                 m.id(),
                 m.folderId(),
-                m.uid(),
-                m.flags(),
-                m.subject(),
-                addresses(m.fromJson()),
-                addresses(m.toJson()),
-                addresses(m.ccJson()),
-                m.sentAt(),
-                m.messageId(),
-                m.size(),
-                m.internalDate(),
-                m.preview(),
-                m.hasAttachments());
+                new MessageSummary(
+                        m.uid(),
+                        m.flags(),
+                        m.subject(),
+                        addresses(m.fromJson()),
+                        addresses(m.toJson()),
+                        addresses(m.ccJson()),
+                        m.sentAt(),
+                        m.messageId(),
+                        m.size(),
+                        m.internalDate(),
+                        m.preview(),
+                        m.hasAttachments()));
     }
 
     private static List<MailAddress> addresses(String json) {
