@@ -18,6 +18,7 @@ import dev.mailsync.sync.DeviceChange.RenameFolder;
 import dev.mailsync.sync.DeviceChange.SetFlags;
 import dev.mailsync.sync.FolderInfo;
 import dev.mailsync.sync.ImapDeleteMode;
+import dev.mailsync.sync.WriteBackRules;
 import java.io.IOException;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -52,6 +53,10 @@ final class DeviceChanges {
 
         ChangeResult result(Status status, String reason) {
             return new ChangeResult(index, change.changeId(), change.kind().name(), status, reason);
+        }
+
+        ChangeResult result(WriteBackRules.Answer answer) {
+            return result(answer.status(), answer.reason());
         }
 
         ChangeResult message(Status status, String messageId) {
@@ -102,20 +107,19 @@ final class DeviceChanges {
             return c.result(Status.NOT_FOUND, NOT_IN_MIRROR);
         }
         MirrorStore.MessageTarget m = target.get();
-        if (m.flags().containsAll(add) && remove.stream().noneMatch(m.flags()::contains)) {
-            return c.result(Status.ALREADY_APPLIED, null);
+        Optional<WriteBackRules.Answer> done = WriteBackRules.setFlags(m.flags(), add, remove);
+        if (done.isPresent()) {
+            return c.result(done.get());
         }
         ImapConnection.StoreOutcome outcome =
                 c.imap().storeFlags(m.folderName(), m.uidValidity(), m.uid(), add, remove, m.folderModSeq());
         if (!outcome.found()) {
             return c.result(Status.NOT_FOUND, NOT_ON_SERVER);
         }
-        // The device knows the result only if it is its view plus its change: flags changed elsewhere that
-        // the server merged in must reach it too (then no author mark, it gets the row as updated).
-        Set<String> expected = new HashSet<>(m.flags());
-        expected.addAll(add);
-        expected.removeAll(remove);
-        String author = expected.equals(outcome.flags()) ? c.job().deviceId() : null;
+        // Flags changed elsewhere that the server merged in must reach the device too (no author mark).
+        String author = WriteBackRules.authoredFlags(m.flags(), add, remove, outcome.flags())
+                ? c.job().deviceId()
+                : null;
         Tx.call(() -> {
             c.mirror().setFlagsByDevice(c.job().accountId(), c.token(), m.id(), outcome.flags(), author);
             return null;
@@ -133,23 +137,18 @@ final class DeviceChanges {
             return c.result(Status.NOT_FOUND, NOT_IN_MIRROR);
         }
         MirrorStore.MessageTarget m = target.get();
-        String trash = null;
-        if (mode == ImapDeleteMode.TRASH) {
-            Optional<String> trashFolder =
-                    Tx.call(() -> c.mirror().specialUseFolder(c.job().accountId(), "\\Trash"));
-            if (trashFolder.isEmpty()) {
-                return c.result(
-                        Status.REJECTED,
-                        "the server has no special-use \\Trash folder; set imapDeleteMode EXPUNGE to delete for good");
-            }
-            trash = trashFolder.get().equals(m.folderName()) ? null : trashFolder.get();
+        Optional<String> trash = mode == ImapDeleteMode.TRASH
+                ? Tx.call(() -> c.mirror().specialUseFolder(c.job().accountId(), "\\Trash"))
+                : Optional.empty();
+        Optional<WriteBackRules.Answer> refused = WriteBackRules.deleteRefused(mode, trash);
+        if (refused.isPresent()) {
+            return c.result(refused.get());
         }
-        return switch (c.imap().deleteMessage(m.folderName(), m.uidValidity(), m.uid(), trash)) {
+        String moveTo =
+                WriteBackRules.deleteMovesTo(mode, trash, m.folderName()).orElse(null);
+        return switch (c.imap().deleteMessage(m.folderName(), m.uidValidity(), m.uid(), moveTo)) {
             case NOT_FOUND -> c.result(Status.NOT_FOUND, NOT_ON_SERVER);
-            case UNSUPPORTED ->
-                c.result(
-                        Status.REJECTED,
-                        "the server has no UIDPLUS: deleting one message would need a plain EXPUNGE, which mailsync never sends");
+            case UNSUPPORTED -> c.result(Status.REJECTED, WriteBackRules.DELETE_NEEDS_UIDPLUS);
             case DELETED -> {
                 destroy(c, m, c.job().deviceId(), MirrorStore.CAUSE_DEVICE_DELETE);
                 yield c.result(Status.APPLIED, null);
@@ -174,17 +173,15 @@ final class DeviceChanges {
             return c.result(Status.NOT_FOUND, "no such target folder");
         }
         MirrorStore.MessageTarget m = target.get();
-        if (m.folderId().equals(toFolderId)) {
-            return c.result(Status.ALREADY_APPLIED, null);
+        Optional<WriteBackRules.Answer> done = WriteBackRules.move(m.folderId(), toFolderId);
+        if (done.isPresent()) {
+            return c.result(done.get());
         }
         ImapConnection.MoveOutcome outcome =
                 c.imap().moveMessage(m.folderName(), m.uidValidity(), m.uid(), toFolder.get());
         return switch (outcome.status()) {
             case NOT_FOUND -> c.result(Status.NOT_FOUND, NOT_ON_SERVER);
-            case UNSUPPORTED ->
-                c.result(
-                        Status.REJECTED,
-                        "the server has neither MOVE nor UIDPLUS: a move would need a plain EXPUNGE, which mailsync never sends");
+            case UNSUPPORTED -> c.result(Status.REJECTED, WriteBackRules.MOVE_NEEDS_MOVE_OR_UIDPLUS);
             case DELETED -> {
                 destroy(c, m, null, MirrorStore.CAUSE_DEVICE_MOVE);
                 String newId = outcome.newUid() == null
@@ -297,14 +294,14 @@ final class DeviceChanges {
         if (name.isEmpty()) {
             return c.result(Status.NOT_FOUND, "no such folder");
         }
-        if (name.get().equals(newName)) {
-            return c.folder(Status.ALREADY_APPLIED, folderId);
-        }
-        if ("INBOX".equalsIgnoreCase(name.get())) {
-            return c.result(Status.REJECTED, "INBOX cannot be renamed");
-        }
-        if (Tx.call(() -> c.mirror().liveFolderId(c.accountId(), newName)).isPresent()) {
-            return c.result(Status.REJECTED, "a folder named " + newName + " exists already");
+        boolean taken = !name.get().equals(newName)
+                && Tx.call(() -> c.mirror().liveFolderId(c.accountId(), newName))
+                        .isPresent();
+        Optional<WriteBackRules.Answer> answer = WriteBackRules.renameFolder(name.get(), newName, taken);
+        if (answer.isPresent()) {
+            return answer.get().status() == Status.ALREADY_APPLIED
+                    ? c.folder(Status.ALREADY_APPLIED, folderId)
+                    : c.result(answer.get());
         }
         ImapConnection.FolderOutcome outcome = c.imap().renameFolder(name.get(), newName);
         Optional<FolderInfo> renamed = c.imap().folderInfo(newName);
@@ -340,8 +337,9 @@ final class DeviceChanges {
         if (name.isEmpty()) {
             return c.result(Status.NOT_FOUND, "no such folder");
         }
-        if ("INBOX".equalsIgnoreCase(name.get())) {
-            return c.result(Status.REJECTED, "INBOX cannot be deleted");
+        Optional<WriteBackRules.Answer> refused = WriteBackRules.deleteFolder(name.get());
+        if (refused.isPresent()) {
+            return c.result(refused.get());
         }
         List<FolderInfo> server = c.imap().listFolders();
         Optional<FolderInfo> info =
@@ -355,18 +353,15 @@ final class DeviceChanges {
             });
             return c.result(Status.ALREADY_APPLIED, null);
         }
-        String delimiter = info.get().delimiter();
-        if (delimiter != null && server.stream().anyMatch(f -> f.name().startsWith(name.get() + delimiter))) {
-            return c.result(Status.REJECTED, "the folder has subfolders: delete them first");
+        refused = WriteBackRules.deleteFolder(
+                name.get(),
+                info.get().delimiter(),
+                server.stream().map(FolderInfo::name).toList());
+        if (refused.isEmpty() && info.get().selectable()) {
+            refused = WriteBackRules.deleteFolder(c.imap().status(name.get()).messages());
         }
-        if (info.get().selectable()) {
-            long messages = c.imap().status(name.get()).messages();
-            if (messages > 0) {
-                return c.result(
-                        Status.REJECTED,
-                        "the folder is not empty (" + messages
-                                + " messages): delete or move them first; mailsync deletes no message a device did not name");
-            }
+        if (refused.isPresent()) {
+            return c.result(refused.get());
         }
         ImapConnection.FolderOutcome outcome = c.imap().deleteFolder(name.get());
         if (!outcome.done()) {

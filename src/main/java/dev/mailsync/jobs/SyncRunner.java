@@ -24,6 +24,9 @@ import dev.mailsync.sync.ImapScanPlanner;
 import dev.mailsync.sync.MessageSummary;
 import dev.mailsync.sync.MirrorMessageRef;
 import dev.mailsync.sync.Protocol;
+import dev.mailsync.sync.RefreshPlanner;
+import dev.mailsync.sync.RefreshPlanner.Known;
+import dev.mailsync.sync.RefreshPlanner.Path;
 import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -32,6 +35,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Function;
+import java.util.function.LongSupplier;
 import java.util.stream.Collectors;
 import org.jboss.logging.Logger;
 
@@ -138,7 +142,8 @@ public class SyncRunner {
                     .collect(Collectors.toMap(MirrorFolder::name, Function.identity()));
             // INBOX's STATUS before LIST: Dovecot's maildir answers it in milliseconds as a session's first
             // mailbox command, but needs 0.1-0.5 s at 100,000 messages once a LIST came first.
-            FolderStatus inboxFirst = canSkipUnchanged(imap, known.get(INBOX)) ? imap.status(INBOX) : null;
+            FolderStatus inboxFirst =
+                    RefreshPlanner.statusFirst(server(imap), known(known.get(INBOX))) ? imap.status(INBOX) : null;
             List<FolderInfo> serverFolders = imap.listFolders();
             List<FolderPlanner.MirrorFolderRef> refs = known.values().stream()
                     .map(f -> new FolderPlanner.MirrorFolderRef(
@@ -203,30 +208,25 @@ public class SyncRunner {
 
     private static final String INBOX = "INBOX";
 
-    /**
-     * Whether STATUS alone can tell that the folder is unchanged: the server has CONDSTORE and the mirror
-     * holds the folder's UIDVALIDITY, UIDNEXT and HIGHESTMODSEQ from an earlier sync.
-     */
-    private static boolean canSkipUnchanged(ImapConnection imap, MirrorFolder known) {
-        return imap.hasCondstore()
-                && known != null
-                && known.highestModSeq() != null
-                && known.uidValidity() != null
-                && known.uidNext() != null;
-    }
+    /** What a refresh read from the server and what it plans to do about it. */
+    private record Refresh(Path path, FolderStatus status, FolderScanPlan plan) {}
 
-    /** Which way a folder was brought up to date; a metric tag. */
-    enum Path {
-        /** STATUS showed nothing changed: the folder was not opened. */
-        UNCHANGED,
-        /** QRESYNC: changed flags and vanished UIDs since the stored mod-sequence, one EXAMINE. */
-        QRESYNC,
-        /** CONDSTORE: flags changed since the stored mod-sequence, plus the UID list. */
-        CONDSTORE,
-        /** Every message's UID and flags. */
-        SCAN,
-        /** The mirror had no message of the folder: its UID list only (one UID SEARCH), no flags. */
-        NEW
+    /** The mirror's live message count of one folder, read once and only if a rule asks for it. */
+    private final class LiveCount implements LongSupplier {
+        private final String folderId;
+        private long value = -1;
+
+        LiveCount(String folderId) {
+            this.folderId = folderId;
+        }
+
+        @Override
+        public long getAsLong() {
+            if (value < 0) {
+                value = Tx.call(() -> mirror.liveCount(folderId));
+            }
+            return value;
+        }
     }
 
     private void refreshFolder(
@@ -235,40 +235,72 @@ public class SyncRunner {
             long token,
             FolderInfo folder,
             String folderId,
-            MirrorFolder known,
+            MirrorFolder mirrored,
             FolderStatus statusAlreadyRead,
             SyncPhases phases)
             throws MailAccessException {
-        boolean condstore = canSkipUnchanged(imap, known);
-        FolderStatus serverStatus;
-        FolderScanPlan plan;
-        Path path;
-        FolderStatus status = null;
-        if (condstore) {
-            status = statusAlreadyRead != null ? statusAlreadyRead : imap.status(folder.name());
-            if (ImapScanPlanner.unchanged(
-                    known.uidValidity(), known.uidNext(), known.messageCount(), known.highestModSeq(), status)) {
-                count(Path.UNCHANGED);
-                return;
-            }
-        }
+        Known known = known(mirrored);
+        RefreshPlanner.Server server = server(imap);
+        FolderStatus status = !RefreshPlanner.statusFirst(server, known)
+                ? null
+                : statusAlreadyRead != null ? statusAlreadyRead : imap.status(folder.name());
         // Only this job writes the account's mirror (its lease), so the count stays valid for the plan below.
-        long live = Tx.call(() -> mirror.liveCount(folderId));
-        if (live == 0) {
-            // Nothing of the folder in the mirror (a first sync, a folder that was empty, a reset that left
-            // nothing): every message is new and its flags come with its summary, so the UIDs are enough.
-            ChangedSince listing = imap.uidList(folder.name());
-            serverStatus = listing.status();
-            plan = ImapScanPlanner.planChanges(
-                    known == null ? null : known.uidValidity(), List.of(), serverStatus, List.of(), listing.allUids());
-            path = Path.NEW;
-        } else if (condstore) {
-            if (status.uidValidity() == known.uidValidity()) {
-                Optional<ImapConnection.Qresync> resync = imap.hasQresync()
-                        ? imap.qresync(folder.name(), known.uidValidity(), known.highestModSeq())
-                        : Optional.empty();
-                // Only the mirror rows the server named are read, not the whole folder.
-                Optional<FolderScanPlan> quick = resync.flatMap(q -> Tx.call(() -> ImapScanPlanner.planQresync(
+        LiveCount live = new LiveCount(folderId);
+        Path path = RefreshPlanner.path(server, known, status, live);
+        Refresh refresh = switch (path) {
+            case UNCHANGED -> null;
+            case NEW -> refreshNew(imap, folder, known);
+            case QRESYNC -> {
+                Optional<Refresh> quick = refreshQresync(imap, folder, folderId, known, live.getAsLong());
+                yield quick.isPresent()
+                        ? quick.get()
+                        : refreshCondstore(imap, folder, folderId, known, path.fallback());
+            }
+            case CONDSTORE -> refreshCondstore(imap, folder, folderId, known, path);
+            case SCAN -> refreshScan(imap, folder, folderId, known);
+        };
+        count(refresh == null ? path : refresh.path());
+        if (refresh != null) {
+            apply(imap, accountId, token, folder, folderId, refresh.plan(), refresh.status(), phases);
+        }
+    }
+
+    private static Known known(MirrorFolder mirrored) {
+        return mirrored == null
+                ? Known.NEVER
+                : new Known(
+                        mirrored.uidValidity(), mirrored.uidNext(), mirrored.messageCount(), mirrored.highestModSeq());
+    }
+
+    private static RefreshPlanner.Server server(ImapConnection imap) {
+        return new RefreshPlanner.Server(imap.hasCondstore(), imap.hasQresync());
+    }
+
+    /**
+     * Nothing of the folder in the mirror (a first sync, a folder that was empty, a reset that left
+     * nothing): every message is new and its flags come with its summary, so the UIDs are enough.
+     */
+    private Refresh refreshNew(ImapConnection imap, FolderInfo folder, Known known) throws MailAccessException {
+        ChangedSince listing = imap.uidList(folder.name());
+        return new Refresh(
+                Path.NEW,
+                listing.status(),
+                ImapScanPlanner.planChanges(
+                        known.uidValidity(), List.of(), listing.status(), List.of(), listing.allUids()));
+    }
+
+    /** QRESYNC, or empty when its answer cannot be used (then CONDSTORE follows). */
+    private Optional<Refresh> refreshQresync(
+            ImapConnection imap, FolderInfo folder, String folderId, Known known, long live)
+            throws MailAccessException {
+        Optional<ImapConnection.Qresync> resync =
+                imap.qresync(folder.name(), known.uidValidity(), known.highestModSeq());
+        if (resync.isEmpty()) {
+            return Optional.empty();
+        }
+        ImapConnection.Qresync q = resync.get();
+        // Only the mirror rows the server named are read, not the whole folder.
+        return Tx.call(() -> ImapScanPlanner.planQresync(
                         known.uidNext(),
                         live,
                         mirror.liveMessagesAt(
@@ -279,38 +311,29 @@ public class SyncRunner {
                                 q.vanished()),
                         q.status(),
                         q.changed(),
-                        q.vanished())));
-                if (quick.isPresent()) {
-                    serverStatus = resync.get().status();
-                    plan = quick.get();
-                    path = Path.QRESYNC;
-                } else {
-                    List<MirrorMessageRef> refs = Tx.call(() -> mirror.liveMessages(folderId));
-                    ChangedSince changes = imap.changedSince(folder.name(), known.highestModSeq(), known.uidNext());
-                    serverStatus = changes.status();
-                    plan = ImapScanPlanner.planChanges(
-                            known.uidValidity(), refs, serverStatus, changes.changed(), changes.allUids());
-                    path = Path.CONDSTORE;
-                }
-            } else {
-                FolderScan scan = imap.scanFolder(folder.name());
-                serverStatus = scan.status();
-                plan = plan(folderId, known, scan);
-                path = Path.SCAN;
-            }
-        } else {
-            FolderScan scan = imap.scanFolder(folder.name());
-            serverStatus = scan.status();
-            plan = plan(folderId, known, scan);
-            path = Path.SCAN;
-        }
-        count(path);
-        apply(imap, accountId, token, folder, folderId, plan, serverStatus, phases);
+                        q.vanished()))
+                .map(plan -> new Refresh(Path.QRESYNC, q.status(), plan));
     }
 
-    private FolderScanPlan plan(String folderId, MirrorFolder known, FolderScan scan) {
+    private Refresh refreshCondstore(ImapConnection imap, FolderInfo folder, String folderId, Known known, Path path)
+            throws MailAccessException {
         List<MirrorMessageRef> refs = Tx.call(() -> mirror.liveMessages(folderId));
-        return ImapScanPlanner.plan(known == null ? null : known.uidValidity(), refs, scan.status(), scan.messages());
+        ChangedSince changes = imap.changedSince(folder.name(), known.highestModSeq(), known.uidNext());
+        return new Refresh(
+                path,
+                changes.status(),
+                ImapScanPlanner.planChanges(
+                        known.uidValidity(), refs, changes.status(), changes.changed(), changes.allUids()));
+    }
+
+    private Refresh refreshScan(ImapConnection imap, FolderInfo folder, String folderId, Known known)
+            throws MailAccessException {
+        FolderScan scan = imap.scanFolder(folder.name());
+        List<MirrorMessageRef> refs = Tx.call(() -> mirror.liveMessages(folderId));
+        return new Refresh(
+                Path.SCAN,
+                scan.status(),
+                ImapScanPlanner.plan(known.uidValidity(), refs, scan.status(), scan.messages()));
     }
 
     private void count(Path path) {

@@ -4,6 +4,7 @@ import dev.mailsync.store.DeltaStore;
 import dev.mailsync.store.DeltaStore.FolderRow;
 import dev.mailsync.store.DeltaStore.MessageRow;
 import dev.mailsync.store.Tx;
+import dev.mailsync.sync.DeltaPlanner;
 import dev.mailsync.sync.Device;
 import dev.mailsync.sync.DeviceView;
 import dev.mailsync.sync.StateToken;
@@ -16,6 +17,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * Per-device deltas: what changed in the account mirror after a state, inside the device's view.
@@ -89,61 +91,55 @@ public class DeltaService {
             long base = token.base();
             // the account's change number when this paging began: its first page is read now, or was then
             long start = token.complete() ? seqs.current() : token.start();
-            if (from < seqs.purged()) {
+            if (DeltaPlanner.expired(token, seqs.purged())) {
                 throw new StateExpiredException("state " + from + " is older than the retained changes (from "
                         + seqs.purged() + "); reload the device's view");
             }
             DeltaStore.ChangePage page =
                     store.changes(accountId, deviceId, from, seqs.current(), limit, view.maxPerFolder() != null);
+            DeltaPlanner.Paging paging = new DeltaPlanner.Paging(deviceId, from, base, start, page.lastSeq());
             List<FolderRow> fCreated = new ArrayList<>();
             List<FolderRow> fUpdated = new ArrayList<>();
             List<String> fDestroyed = new ArrayList<>();
             for (FolderRow f : page.folders()) {
-                boolean visible = ViewRules.folderVisible(view, f.name());
-                boolean resent = page.resent().contains(f.id());
-                boolean isNew = f.createdSeq() > base || resent;
-                if (resent && f.destroyedSeq() == null && visible) {
-                    fCreated.add(f); // came into the device's view
-                } else if (deviceId.equals(f.changedByDevice())) {
-                    // this device's own folder change (create, rename, delete): it knows already
-                } else if (f.destroyedSeq() != null) {
-                    if (!resent && mayHaveReached(f.createdSeq(), f.destroyedSeq(), base, from, start) && visible) {
-                        fDestroyed.add(f.id());
-                    }
-                } else if (visible) {
-                    (isNew ? fCreated : fUpdated).add(f);
+                DeltaPlanner.Fate fate = DeltaPlanner.folder(
+                        new DeltaPlanner.FolderRow(
+                                f.name(),
+                                f.createdSeq(),
+                                f.destroyedSeq(),
+                                f.changedByDevice(),
+                                page.resent().contains(f.id())),
+                        paging,
+                        view);
+                switch (fate) {
+                    case CREATED -> fCreated.add(f);
+                    case UPDATED -> fUpdated.add(f);
+                    case DESTROYED -> fDestroyed.add(f.id());
+                    case NONE -> {}
                 }
             }
             List<MessageRow> mCreated = new ArrayList<>();
             List<MessageRow> mUpdated = new ArrayList<>();
             List<String> mDestroyed = new ArrayList<>();
             for (MessageRow m : page.messages()) {
-                Long hiddenAt = page.hiddenAt().get(m.id());
-                if (hiddenAt != null) {
-                    // The device deleted it from its own view (POP3): `destroyed` once, on the page that holds
-                    // that delete; never news again, whatever else happens to the message.
-                    if (hiddenAt > from && hiddenAt <= page.lastSeq()) {
-                        mDestroyed.add(m.id());
-                    }
-                    continue;
-                }
-                boolean resent = page.resent().contains(m.id());
-                boolean isNew = m.createdSeq() > base || resent;
-                if (resent && m.destroyedSeq() == null) {
-                    if (ViewRules.messageVisible(view, m.folderName(), m.internalDate(), m.newerInFolder(), now)) {
-                        mCreated.add(m); // came into the device's view
-                    }
-                } else if (m.destroyedSeq() != null) {
-                    if (!resent
-                            && mayHaveReached(m.createdSeq(), m.destroyedSeq(), base, from, start)
-                            && !deviceId.equals(m.changedByDevice())
-                            && ViewRules.folderVisible(view, m.folderName())) {
-                        mDestroyed.add(m.id());
-                    }
-                } else if (deviceId.equals(m.changedByDevice())) {
-                    // this device's own change (flags, or a message it appended): it knows already
-                } else if (ViewRules.messageVisible(view, m.folderName(), m.internalDate(), m.newerInFolder(), now)) {
-                    (isNew ? mCreated : mUpdated).add(m);
+                DeltaPlanner.Fate fate = DeltaPlanner.message(
+                        new DeltaPlanner.MessageRow(
+                                m.folderName(),
+                                m.internalDate(),
+                                m.newerInFolder(),
+                                m.createdSeq(),
+                                m.destroyedSeq(),
+                                m.changedByDevice(),
+                                page.resent().contains(m.id()),
+                                page.hiddenAt().get(m.id())),
+                        paging,
+                        view,
+                        now);
+                switch (fate) {
+                    case CREATED -> mCreated.add(m);
+                    case UPDATED -> mUpdated.add(m);
+                    case DESTROYED -> mDestroyed.add(m.id());
+                    case NONE -> {}
                 }
             }
             StateToken next = page.hasMore()
@@ -172,19 +168,6 @@ public class DeltaService {
         return Tx.call(() -> store.liveFolders(accountId)).stream()
                 .map(FolderView::of)
                 .toList();
-    }
-
-    /**
-     * Whether a destroyed row may be on the device, so that its {@code destroyed} is news: it was created
-     * up to the state the paging started from ({@code base}), or it was created before this page's lower
-     * bound ({@code from}) and destroyed after the paging began ({@code start}), so an earlier page of this
-     * paging may have delivered it as created. A row destroyed before the paging began, or created after
-     * the last page read, was never on a page. (A row created during the paging and changed again before
-     * its page came may still be named although never delivered: the contract lets a device ignore an id
-     * it does not know.)
-     */
-    static boolean mayHaveReached(long createdSeq, long destroyedSeq, long base, long from, long start) {
-        return createdSeq <= base || (createdSeq <= from && destroyedSeq > start);
     }
 
     /** Acknowledges a state without reading further. */
@@ -250,11 +233,9 @@ public class DeltaService {
         } catch (IllegalArgumentException e) {
             throw new ConflictException("INVALID_STATE", "this state was not issued by mailsync");
         }
-        if (!state.deviceId().equals(deviceId)) {
-            throw new ConflictException("INVALID_STATE", "this state belongs to another device");
-        }
-        if (state.seq() > seqs.current()) {
-            throw new ConflictException("INVALID_STATE", "this state is ahead of the account; it was not issued here");
+        Optional<String> invalid = DeltaPlanner.invalidState(state, deviceId, seqs.current());
+        if (invalid.isPresent()) {
+            throw new ConflictException("INVALID_STATE", invalid.get());
         }
         return state;
     }

@@ -1,5 +1,6 @@
 package dev.mailsync.architecture;
 
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noFields;
 import static com.tngtech.archunit.library.Architectures.layeredArchitecture;
@@ -75,6 +76,17 @@ class DependencyRuleTest {
                     "org.eclipse.angus..",
                     "com.fasterxml..")
             .because("the sync rules are plain Java with no I/O, no framework and no clock");
+
+    @ArchTest
+    static final ArchRule rules_live_in_sync = classes()
+            .that()
+            .haveSimpleNameEndingWith("Planner")
+            .or()
+            .haveSimpleNameEndingWith("Rules")
+            .should()
+            .resideInAPackage("dev.mailsync.sync..")
+            .because("every rule of the product is a pure, unit-tested planner in sync; jobs, service, store,"
+                    + " mail and api call them and decide nothing of their own (docs/architecture.md)");
 
     @ArchTest
     static final ArchRule sync_reads_no_clock_and_no_randomness = noClasses()

@@ -1,6 +1,6 @@
-package dev.mailsync.service;
+package dev.mailsync.sync;
 
-import static dev.mailsync.service.DeltaService.mayHaveReached;
+import static dev.mailsync.sync.DeltaPlanner.mayHaveReached;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import org.junit.jupiter.api.Test;
