@@ -10,6 +10,7 @@ import dev.mailsync.store.AccountRepository;
 import dev.mailsync.store.DeviceRepository;
 import dev.mailsync.store.Ids;
 import dev.mailsync.store.JobStore;
+import dev.mailsync.store.Tx;
 import dev.mailsync.sync.Account;
 import dev.mailsync.sync.AccountWarnings;
 import dev.mailsync.sync.FailureCode;
@@ -20,10 +21,8 @@ import dev.mailsync.sync.Pop3RetentionPolicy;
 import dev.mailsync.sync.Pop3Status;
 import dev.mailsync.sync.Protocol;
 import dev.mailsync.sync.Security;
-import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
-import jakarta.transaction.Transactional;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -72,7 +71,7 @@ public class AccountService {
         Instant now = now();
         Account account = validated(Ids.next("acc"), owner, settings, true, null, now, now);
         checkHostAllowed(account.host());
-        return QuarkusTransaction.requiringNew().call(() -> {
+        return Tx.call(() -> {
             rejectDuplicate(account);
             Account saved = accounts.insert(account, settings.password());
             LOG.infof("account %s created (%s %s:%d)", saved.id(), saved.protocol(), saved.host(), saved.port());
@@ -80,15 +79,15 @@ public class AccountService {
         });
     }
 
-    @Transactional
     public Page<AccountView> list(String owner, String cursor, int limit) {
-        Page<Account> page = Cursors.guard(() -> accounts.page(owner, cursor, limit));
-        return new Page<>(page.items().stream().map(this::view).toList(), page.nextCursor());
+        return Tx.call(() -> {
+            Page<Account> page = Cursors.guard(() -> accounts.page(owner, cursor, limit));
+            return new Page<>(page.items().stream().map(this::view).toList(), page.nextCursor());
+        });
     }
 
-    @Transactional
     public AccountView get(String owner, String accountId) {
-        return view(owned(owner, accountId));
+        return Tx.call(() -> view(owned(owner, accountId)));
     }
 
     /**
@@ -97,10 +96,9 @@ public class AccountService {
      */
     public AccountView update(String owner, String accountId, UnaryOperator<AccountSettings> change) {
         // The host's name is resolved between two transactions: read and check, then resolve, then write.
-        String host = QuarkusTransaction.requiringNew()
-                .call(() -> changed(owner, accountId, change).updated().host());
+        String host = Tx.call(() -> changed(owner, accountId, change).updated().host());
         checkHostAllowed(host);
-        return QuarkusTransaction.requiringNew().call(() -> {
+        return Tx.call(() -> {
             Changed c = changed(owner, accountId, change);
             if (!c.updated().host().equals(host)) {
                 throw new ConflictException("account " + accountId + " changed while it was being updated; try again");
@@ -124,7 +122,7 @@ public class AccountService {
                 validated(current.id(), owner, next, false, current.lastError(), current.createdAt(), now()));
     }
 
-    private AccountView store(Changed c) {
+    private AccountView store(Changed c) throws java.sql.SQLException {
         Account current = c.current();
         AccountSettings next = c.next();
         Account updated = c.updated();
@@ -143,11 +141,12 @@ public class AccountService {
         return view(saved);
     }
 
-    @Transactional
     public void delete(String owner, String accountId) {
-        if (!accounts.deleteOwned(owner, accountId)) {
-            throw notFound(accountId);
-        }
+        Tx.run(() -> {
+            if (!accounts.deleteOwned(owner, accountId)) {
+                throw notFound(accountId);
+            }
+        });
         LOG.infof("account %s deleted", accountId);
     }
 
@@ -156,14 +155,14 @@ public class AccountService {
      * transaction reads the settings, another records the outcome.
      */
     public VerifyOutcome verify(String owner, String accountId) {
-        MailEndpoint endpoint = QuarkusTransaction.requiringNew().call(() -> {
+        MailEndpoint endpoint = Tx.call(() -> {
             Account a = owned(owner, accountId);
             return new MailEndpoint(
                     a.protocol(), a.host(), a.port(), a.security(), a.username(), accounts.password(a.id()));
         });
         try {
             VerifyOutcome outcome = verifier.verify(endpoint);
-            QuarkusTransaction.requiringNew().run(() -> {
+            Tx.run(() -> {
                 accounts.recordError(accountId, null);
                 unblock(accountId);
             });
@@ -173,19 +172,15 @@ public class AccountService {
             return outcome;
         } catch (MailAccessException e) {
             Account.LastError error = new Account.LastError(e.code(), e.getMessage(), now());
-            QuarkusTransaction.requiringNew().run(() -> accounts.recordError(accountId, error));
+            Tx.run(() -> accounts.recordError(accountId, error));
             LOG.infof("account %s verify failed: %s", accountId, e.code());
             throw new MailServerException(e.code(), e.getMessage());
         }
     }
 
     /** New settings or a good login: scheduled syncs may try this account again. */
-    private void unblock(String accountId) {
-        try {
-            jobs.setAuthBlocked(accountId, false);
-        } catch (java.sql.SQLException e) {
-            throw new IllegalStateException("database failure: " + e.getMessage(), e);
-        }
+    private void unblock(String accountId) throws java.sql.SQLException {
+        jobs.setAuthBlocked(accountId, false);
     }
 
     Account owned(String owner, String accountId) {
@@ -324,7 +319,7 @@ public class AccountService {
      * row locks) that long — so this refuses to run inside one.
      */
     private void checkHostAllowed(String host) {
-        if (QuarkusTransaction.isActive()) {
+        if (Tx.active()) {
             throw new IllegalStateException("a host name lookup inside a database transaction: resolve it first");
         }
         try {

@@ -2,9 +2,9 @@ package dev.mailsync.service;
 
 import dev.mailsync.store.AccountRepository;
 import dev.mailsync.store.DeviceRepository;
+import dev.mailsync.store.Tx;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
-import jakarta.transaction.Transactional;
 
 /** Figures for operators across all owners. */
 @ApplicationScoped
@@ -21,8 +21,7 @@ public class AdminService {
         this.devices = devices;
     }
 
-    @Transactional
     public Overview overview() {
-        return new Overview(accounts.count(), devices.count(), accounts.countOwners());
+        return Tx.call(() -> new Overview(accounts.count(), devices.count(), accounts.countOwners()));
     }
 }

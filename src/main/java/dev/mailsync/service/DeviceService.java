@@ -3,13 +3,13 @@ package dev.mailsync.service;
 import dev.mailsync.store.DeltaStore;
 import dev.mailsync.store.DeviceRepository;
 import dev.mailsync.store.Ids;
+import dev.mailsync.store.Tx;
 import dev.mailsync.sync.Device;
 import dev.mailsync.sync.DeviceView;
 import dev.mailsync.sync.Page;
 import dev.mailsync.sync.ViewRules;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
-import jakarta.transaction.Transactional;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Instant;
@@ -36,56 +36,60 @@ public class DeviceService {
         this.clock = clock;
     }
 
-    @Transactional
     public Device create(String owner, String accountId, DeviceSettings settings) {
-        accounts.owned(owner, accountId);
-        validate(settings);
-        Instant now = now();
-        Device device = devices.insert(new Device(
-                Ids.next("dev"),
-                accountId,
-                settings.name(),
-                settings.platform(),
-                viewOf(settings),
-                settings.syncIntervalSeconds(),
-                now,
-                now));
-        LOG.infof("device %s created in account %s", device.id(), accountId);
-        return device;
+        return Tx.call(() -> {
+            accounts.owned(owner, accountId);
+            validate(settings);
+            Instant now = now();
+            Device device = devices.insert(new Device(
+                    Ids.next("dev"),
+                    accountId,
+                    settings.name(),
+                    settings.platform(),
+                    viewOf(settings),
+                    settings.syncIntervalSeconds(),
+                    now,
+                    now));
+            LOG.infof("device %s created in account %s", device.id(), accountId);
+            return device;
+        });
     }
 
-    @Transactional
     public Page<Device> list(String owner, String accountId, String cursor, int limit) {
-        accounts.owned(owner, accountId);
-        return Cursors.guard(() -> devices.page(accountId, cursor, limit));
+        return Tx.call(() -> {
+            accounts.owned(owner, accountId);
+            return Cursors.guard(() -> devices.page(accountId, cursor, limit));
+        });
     }
 
-    @Transactional
     public Device get(String owner, String accountId, String deviceId) {
-        accounts.owned(owner, accountId);
-        return owned(accountId, deviceId);
+        return Tx.call(() -> {
+            accounts.owned(owner, accountId);
+            return owned(accountId, deviceId);
+        });
     }
 
-    @Transactional
     public Device update(String owner, String accountId, String deviceId, UnaryOperator<DeviceSettings> change) {
-        accounts.owned(owner, accountId);
-        Device current = owned(accountId, deviceId);
-        DeviceSettings next = change.apply(settingsOf(current));
-        validate(next);
-        Device saved = devices.update(new Device(
-                current.id(),
-                accountId,
-                next.name(),
-                next.platform(),
-                viewOf(next),
-                next.syncIntervalSeconds(),
-                current.createdAt(),
-                now()));
-        if (!current.view().equals(saved.view())) {
-            resendWidened(accountId, deviceId, current.view(), saved.view());
-        }
-        LOG.infof("device %s updated", deviceId);
-        return saved;
+        return Tx.call(() -> {
+            accounts.owned(owner, accountId);
+            Device current = owned(accountId, deviceId);
+            DeviceSettings next = change.apply(settingsOf(current));
+            validate(next);
+            Device saved = devices.update(new Device(
+                    current.id(),
+                    accountId,
+                    next.name(),
+                    next.platform(),
+                    viewOf(next),
+                    next.syncIntervalSeconds(),
+                    current.createdAt(),
+                    now()));
+            if (!current.view().equals(saved.view())) {
+                resendWidened(accountId, deviceId, current.view(), saved.view());
+            }
+            LOG.infof("device %s updated", deviceId);
+            return saved;
+        });
     }
 
     /**
@@ -118,13 +122,14 @@ public class DeviceService {
         }
     }
 
-    @Transactional
     public void delete(String owner, String accountId, String deviceId) {
-        accounts.owned(owner, accountId);
-        if (!devices.deleteInAccount(accountId, deviceId)) {
-            throw notFound(deviceId);
-        }
-        LOG.infof("device %s deleted from account %s", deviceId, accountId);
+        Tx.run(() -> {
+            accounts.owned(owner, accountId);
+            if (!devices.deleteInAccount(accountId, deviceId)) {
+                throw notFound(deviceId);
+            }
+            LOG.infof("device %s deleted from account %s", deviceId, accountId);
+        });
     }
 
     public static DeviceSettings settingsOf(Device d) {

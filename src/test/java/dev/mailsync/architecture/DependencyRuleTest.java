@@ -139,4 +139,17 @@ class DependencyRuleTest {
             .orShould()
             .beAnnotatedWith(org.eclipse.microprofile.config.inject.ConfigProperty.class)
             .because("a bean's dependencies are its constructor's parameters: final, visible, and what a test passes");
+
+    @ArchTest
+    static final ArchRule one_transaction_idiom = noClasses()
+            .that()
+            .doNotHaveFullyQualifiedName("dev.mailsync.store.Tx")
+            .should()
+            .dependOnClassesThat()
+            .haveFullyQualifiedName("io.quarkus.narayana.jta.QuarkusTransaction")
+            .orShould()
+            .dependOnClassesThat()
+            .haveFullyQualifiedName("jakarta.transaction.Transactional")
+            .because("every transaction is a short Tx.call or Tx.run: one idiom, visible at the call site, so"
+                    + " that no mail I/O or DNS lookup ends up inside one");
 }
