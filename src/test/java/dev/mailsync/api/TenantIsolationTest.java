@@ -127,15 +127,7 @@ class TenantIsolationTest {
                         .attachment("payslip.pdf", "application/pdf", "%PDF-1.4".getBytes(StandardCharsets.US_ASCII))
                         .build(),
                 null);
-        String account = createAccount(
-                aliceSubject,
-                Map.of(
-                        "protocol", "IMAP",
-                        "host", "127.0.0.1",
-                        "port", greenMail.getImap().getPort(),
-                        "security", "NONE",
-                        "username", "alice",
-                        "password", "alice-pw"));
+        String account = createAccount(aliceSubject, alicesMailbox("alice-pw"));
         String device = createDevice(aliceSubject, account, "phone");
         JsonPath job = Sync.run(aliceSubject, account, device);
         assertThat(job.getString("status")).as(job.prettify()).isEqualTo("SUCCEEDED");
@@ -153,6 +145,17 @@ class TenantIsolationTest {
         String malloryAccount = createAccount(mallorySubject, imapAccount("127.0.0.1", FreePorts.closed()));
         mallory =
                 new Ids(malloryAccount, createDevice(mallorySubject, malloryAccount, "laptop"), null, null, null, null);
+    }
+
+    /** Account settings for Alice's mailbox on the GreenMail server, with that password. */
+    private static Map<String, Object> alicesMailbox(String password) {
+        return Map.of(
+                "protocol", "IMAP",
+                "host", "127.0.0.1",
+                "port", greenMail.getImap().getPort(),
+                "security", "NONE",
+                "username", "alice",
+                "password", password);
     }
 
     private static Response call(String subject, Operation op, Ids ids) {
@@ -238,15 +241,7 @@ class TenantIsolationTest {
         assertThat(listed).containsExactly(mallory.account());
 
         // an account for the same mailbox as Alice's: Mallory's own, and nothing of Alice's touched
-        String second = createAccount(
-                mallorySubject,
-                Map.of(
-                        "protocol", "IMAP",
-                        "host", "127.0.0.1",
-                        "port", greenMail.getImap().getPort(),
-                        "security", "NONE",
-                        "username", "alice",
-                        "password", "a guess"));
+        String second = createAccount(mallorySubject, alicesMailbox("a guess"));
         assertThat(second).isNotEqualTo(alice.account());
         assertThat(aliceSees()).isEqualTo(before);
         List<String> alices =

@@ -15,6 +15,7 @@ import dev.mailsync.store.Ids;
 import dev.mailsync.store.JobStore;
 import dev.mailsync.support.FreePorts;
 import dev.mailsync.support.NoWorkers;
+import dev.mailsync.support.QueueDb;
 import dev.mailsync.sync.StateToken;
 import io.agroal.api.AgroalDataSource;
 import io.quarkus.narayana.jta.QuarkusTransaction;
@@ -22,7 +23,6 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
 import jakarta.inject.Inject;
 import java.sql.Connection;
-import java.sql.Statement;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -440,39 +440,21 @@ class JobQueueTest {
                 .isEqualTo(JobStore.Renewal.LOST);
     }
 
-    /**
-     * POSTs a sync job for this test's device and claims it as "worker-a" (30 s lease). No worker runs in
-     * this profile and other tests leave jobs queued, so every other queued or running job is cancelled
-     * first: the claim can only find this one.
-     */
+    /** POSTs a sync job for this test's device and claims it as "worker-a", the only job claimable. */
     private JobStore.Claim claimOwnJob() {
         String id = post("", null).then().statusCode(202).extract().path("id");
-        sql("UPDATE sync_job SET status = 'CANCELLED' WHERE status IN ('QUEUED', 'RUNNING') AND id <> '" + id + "'");
-        Instant now = Instant.now();
-        JobStore.Claim claim = QuarkusTransaction.requiringNew()
-                .call(() -> jobs.claim("worker-a", now, now.plusSeconds(30)))
-                .orElseThrow();
-        assertThat(claim.job().id()).isEqualTo(id);
-        return claim;
+        return db().claimOnly(id);
+    }
+
+    private QueueDb db() {
+        return new QueueDb(dataSource, jobs);
     }
 
     private void sql(String statement) {
-        try (Connection c = dataSource.getConnection();
-                Statement s = c.createStatement()) {
-            s.execute(statement);
-        } catch (java.sql.SQLException e) {
-            throw new IllegalStateException(e);
-        }
+        db().sql(statement);
     }
 
     private long queryLong(String query) {
-        try (Connection c = dataSource.getConnection();
-                Statement s = c.createStatement();
-                var r = s.executeQuery(query)) {
-            r.next();
-            return r.getLong(1);
-        } catch (java.sql.SQLException e) {
-            throw new IllegalStateException(e);
-        }
+        return db().queryLong(query);
     }
 }

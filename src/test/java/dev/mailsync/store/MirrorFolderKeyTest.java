@@ -8,6 +8,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.mailsync.support.FreePorts;
+import dev.mailsync.support.QueueDb;
 import io.agroal.api.AgroalDataSource;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
@@ -165,22 +166,10 @@ class MirrorFolderKeyTest {
     }
 
     private void sql(String statement) {
-        try (Connection c = dataSource.getConnection();
-                Statement s = c.createStatement()) {
-            s.execute(statement);
-        } catch (SQLException e) {
-            throw new IllegalStateException(e);
-        }
+        new QueueDb(dataSource).sql(statement);
     }
 
     private long count(String query) {
-        try (Connection c = dataSource.getConnection();
-                Statement s = c.createStatement();
-                var r = s.executeQuery(query)) {
-            r.next();
-            return r.getLong(1);
-        } catch (SQLException e) {
-            throw new IllegalStateException(e);
-        }
+        return new QueueDb(dataSource).queryLong(query);
     }
 }

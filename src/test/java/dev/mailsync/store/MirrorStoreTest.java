@@ -11,14 +11,13 @@ import static org.hamcrest.Matchers.hasItem;
 
 import dev.mailsync.support.FreePorts;
 import dev.mailsync.support.NoWorkers;
+import dev.mailsync.support.QueueDb;
 import dev.mailsync.sync.StateToken;
 import io.agroal.api.AgroalDataSource;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
 import jakarta.inject.Inject;
-import java.sql.Connection;
-import java.sql.Statement;
 import java.time.Instant;
 import java.util.List;
 import org.junit.jupiter.api.BeforeEach;
@@ -265,11 +264,7 @@ class MirrorStoreTest {
                 .isEqualTo(1);
     }
 
-    /**
-     * POSTs a sync job for this test's device and claims it as "worker-a" (30 s lease). No worker runs in
-     * this profile and other tests leave jobs queued, so every other queued or running job is cancelled
-     * first: the claim can only find this one.
-     */
+    /** POSTs a sync job for this test's device and claims it as "worker-a", the only job claimable. */
     private JobStore.Claim claimOwnJob() {
         String id = as(owner)
                 .body("")
@@ -278,32 +273,18 @@ class MirrorStoreTest {
                 .statusCode(202)
                 .extract()
                 .path("id");
-        sql("UPDATE sync_job SET status = 'CANCELLED' WHERE status IN ('QUEUED', 'RUNNING') AND id <> '" + id + "'");
-        Instant now = Instant.now();
-        JobStore.Claim claim = QuarkusTransaction.requiringNew()
-                .call(() -> jobs.claim("worker-a", now, now.plusSeconds(30)))
-                .orElseThrow();
-        assertThat(claim.job().id()).isEqualTo(id);
-        return claim;
+        return db().claimOnly(id);
+    }
+
+    private QueueDb db() {
+        return new QueueDb(dataSource, jobs);
     }
 
     private void sql(String statement) {
-        try (Connection c = dataSource.getConnection();
-                Statement s = c.createStatement()) {
-            s.execute(statement);
-        } catch (java.sql.SQLException e) {
-            throw new IllegalStateException(e);
-        }
+        db().sql(statement);
     }
 
     private long queryLong(String query) {
-        try (Connection c = dataSource.getConnection();
-                Statement s = c.createStatement();
-                var r = s.executeQuery(query)) {
-            r.next();
-            return r.getLong(1);
-        } catch (java.sql.SQLException e) {
-            throw new IllegalStateException(e);
-        }
+        return db().queryLong(query);
     }
 }
