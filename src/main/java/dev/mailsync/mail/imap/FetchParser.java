@@ -21,6 +21,10 @@ import java.util.List;
  * UTF8=ACCEPT is enabled, so that {@link FetchConversions} sees exactly what it saw from Angus.
  *
  * <p>Not thread-safe (one per command). Nothing of the content goes into exception messages.
+ *
+ * <p>Longer than the house's 600 lines because it is one grammar: ENVELOPE, BODYSTRUCTURE, address lists,
+ * strings and literals are one recursive-descent parser over one buffer and one position, which split
+ * across classes would only be passed around.
  */
 final class FetchParser {
     /** Deeper nesting of lists is refused rather than risking the stack. */
