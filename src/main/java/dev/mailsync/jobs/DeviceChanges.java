@@ -18,7 +18,6 @@ import dev.mailsync.sync.DeviceChange.RenameFolder;
 import dev.mailsync.sync.DeviceChange.SetFlags;
 import dev.mailsync.sync.FolderInfo;
 import dev.mailsync.sync.ImapDeleteMode;
-import dev.mailsync.sync.WriteBackRules;
 import java.io.IOException;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -55,7 +54,7 @@ final class DeviceChanges {
             return new ChangeResult(index, change.changeId(), change.kind().name(), status, reason);
         }
 
-        ChangeResult result(WriteBackRules.Answer answer) {
+        ChangeResult result(DeviceChange.Answer answer) {
             return result(answer.status(), answer.reason());
         }
 
@@ -107,7 +106,7 @@ final class DeviceChanges {
             return c.result(Status.NOT_FOUND, NOT_IN_MIRROR);
         }
         MirrorStore.MessageTarget m = target.get();
-        Optional<WriteBackRules.Answer> done = WriteBackRules.setFlags(m.flags(), add, remove);
+        Optional<DeviceChange.Answer> done = change.alreadyApplied(m.flags());
         if (done.isPresent()) {
             return c.result(done.get());
         }
@@ -117,9 +116,7 @@ final class DeviceChanges {
             return c.result(Status.NOT_FOUND, NOT_ON_SERVER);
         }
         // Flags changed elsewhere that the server merged in must reach the device too (no author mark).
-        String author = WriteBackRules.authoredFlags(m.flags(), add, remove, outcome.flags())
-                ? c.job().deviceId()
-                : null;
+        String author = change.authored(m.flags(), outcome.flags()) ? c.job().deviceId() : null;
         Tx.call(() -> {
             c.mirror().setFlagsByDevice(c.job().accountId(), c.token(), m.id(), outcome.flags(), author);
             return null;
@@ -140,15 +137,14 @@ final class DeviceChanges {
         Optional<String> trash = mode == ImapDeleteMode.TRASH
                 ? Tx.call(() -> c.mirror().specialUseFolder(c.job().accountId(), "\\Trash"))
                 : Optional.empty();
-        Optional<WriteBackRules.Answer> refused = WriteBackRules.deleteRefused(mode, trash);
+        Optional<DeviceChange.Answer> refused = change.refused(mode, trash);
         if (refused.isPresent()) {
             return c.result(refused.get());
         }
-        String moveTo =
-                WriteBackRules.deleteMovesTo(mode, trash, m.folderName()).orElse(null);
+        String moveTo = change.movesTo(mode, trash, m.folderName()).orElse(null);
         return switch (c.imap().deleteMessage(m.folderName(), m.uidValidity(), m.uid(), moveTo)) {
             case NOT_FOUND -> c.result(Status.NOT_FOUND, NOT_ON_SERVER);
-            case UNSUPPORTED -> c.result(Status.REJECTED, WriteBackRules.DELETE_NEEDS_UIDPLUS);
+            case UNSUPPORTED -> c.result(Status.REJECTED, Delete.NEEDS_UIDPLUS);
             case DELETED -> {
                 destroy(c, m, c.job().deviceId(), MirrorStore.CAUSE_DEVICE_DELETE);
                 yield c.result(Status.APPLIED, null);
@@ -173,7 +169,7 @@ final class DeviceChanges {
             return c.result(Status.NOT_FOUND, "no such target folder");
         }
         MirrorStore.MessageTarget m = target.get();
-        Optional<WriteBackRules.Answer> done = WriteBackRules.move(m.folderId(), toFolderId);
+        Optional<DeviceChange.Answer> done = change.alreadyApplied(m.folderId());
         if (done.isPresent()) {
             return c.result(done.get());
         }
@@ -181,7 +177,7 @@ final class DeviceChanges {
                 c.imap().moveMessage(m.folderName(), m.uidValidity(), m.uid(), toFolder.get());
         return switch (outcome.status()) {
             case NOT_FOUND -> c.result(Status.NOT_FOUND, NOT_ON_SERVER);
-            case UNSUPPORTED -> c.result(Status.REJECTED, WriteBackRules.MOVE_NEEDS_MOVE_OR_UIDPLUS);
+            case UNSUPPORTED -> c.result(Status.REJECTED, Move.NEEDS_MOVE_OR_UIDPLUS);
             case DELETED -> {
                 destroy(c, m, null, MirrorStore.CAUSE_DEVICE_MOVE);
                 String newId = outcome.newUid() == null
@@ -297,7 +293,7 @@ final class DeviceChanges {
         boolean taken = !name.get().equals(newName)
                 && Tx.call(() -> c.mirror().liveFolderId(c.accountId(), newName))
                         .isPresent();
-        Optional<WriteBackRules.Answer> answer = WriteBackRules.renameFolder(name.get(), newName, taken);
+        Optional<DeviceChange.Answer> answer = change.answer(name.get(), taken);
         if (answer.isPresent()) {
             return answer.get().status() == Status.ALREADY_APPLIED
                     ? c.folder(Status.ALREADY_APPLIED, folderId)
@@ -337,7 +333,7 @@ final class DeviceChanges {
         if (name.isEmpty()) {
             return c.result(Status.NOT_FOUND, "no such folder");
         }
-        Optional<WriteBackRules.Answer> refused = WriteBackRules.deleteFolder(name.get());
+        Optional<DeviceChange.Answer> refused = change.refused(name.get());
         if (refused.isPresent()) {
             return c.result(refused.get());
         }
@@ -353,12 +349,12 @@ final class DeviceChanges {
             });
             return c.result(Status.ALREADY_APPLIED, null);
         }
-        refused = WriteBackRules.deleteFolder(
+        refused = change.refused(
                 name.get(),
                 info.get().delimiter(),
                 server.stream().map(FolderInfo::name).toList());
         if (refused.isEmpty() && info.get().selectable()) {
-            refused = WriteBackRules.deleteFolder(c.imap().status(name.get()).messages());
+            refused = change.refusedNotEmpty(c.imap().status(name.get()).messages());
         }
         if (refused.isPresent()) {
             return c.result(refused.get());
