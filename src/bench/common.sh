@@ -3,7 +3,7 @@
 # harness class. The sourcing script sets:
 #   bench_settings    the environment variables it reads, echoed into the printed command line
 #   bench_default_db  the database used when BENCH_DB is not set
-#   bench_class       the harness's main class (src/test/java/dev/mailsync/bench)
+#   bench_class       the harness's main class (src/bench/java/dev/mailsync/bench, built with -Pbench)
 # shellcheck shell=bash
 # of an earlier run (the bench classes are always recompiled).
 set -euo pipefail
@@ -76,8 +76,8 @@ if [[ "${SKIP_BUILD:-false}" != true || ! -f target/quarkus-app/quarkus-run.jar 
   echo "building the service (package) with $JAVA_HOME ..." >&2
   ./mvnw -B -q package -DskipTests -Dspotless.check.skip=true
 fi
-echo "compiling the bench (test-compile) ..." >&2
-./mvnw -B -q test-compile -Dspotless.check.skip=true
+echo "compiling the bench (test-compile -Pbench) ..." >&2
+./mvnw -B -q -Pbench test-compile -Dspotless.check.skip=true
 if [[ "${SKIP_BUILD:-false}" != true || ! -f "$classpath_file" ]]; then
   ./mvnw -B -q dependency:build-classpath -Dmdep.outputFile="$classpath_file" -Dmdep.includeScope=test
 fi

@@ -13,6 +13,32 @@ public record UidRange(long from, long to) {
     }
 
     /**
+     * The sequence set of exactly these UIDs (ascending, distinct, positive): contiguous runs become {@code
+     * a:b}, never {@code *}, so it cannot match a message that was not asked for. The counterpart of {@link
+     * #parseSet}.
+     */
+    public static String toSet(java.util.List<Long> sortedUids) {
+        StringBuilder sb = new StringBuilder();
+        int i = 0;
+        while (i < sortedUids.size()) {
+            long start = sortedUids.get(i);
+            long end = start;
+            while (i + 1 < sortedUids.size() && sortedUids.get(i + 1) == end + 1) {
+                end = sortedUids.get(++i);
+            }
+            if (!sb.isEmpty()) {
+                sb.append(',');
+            }
+            sb.append(start);
+            if (end != start) {
+                sb.append(':').append(end);
+            }
+            i++;
+        }
+        return sb.toString();
+    }
+
+    /**
      * Parses a sequence set of UIDs such as {@code 3,5:7,10} (a range may be written high to low). No
      * {@code *}: a server names vanished UIDs exactly (RFC 7162 §3.2.10).
      *

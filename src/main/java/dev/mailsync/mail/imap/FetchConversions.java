@@ -420,24 +420,7 @@ final class FetchConversions {
      * never {@code *}, so it cannot match a message that was not asked for.
      */
     static String uidSet(List<Long> sortedUids) {
-        StringBuilder sb = new StringBuilder();
-        int i = 0;
-        while (i < sortedUids.size()) {
-            long start = sortedUids.get(i);
-            long end = start;
-            while (i + 1 < sortedUids.size() && sortedUids.get(i + 1) == end + 1) {
-                end = sortedUids.get(++i);
-            }
-            if (!sb.isEmpty()) {
-                sb.append(',');
-            }
-            sb.append(start);
-            if (end != start) {
-                sb.append(':').append(end);
-            }
-            i++;
-        }
-        return sb.toString();
+        return dev.mailsync.sync.UidRange.toSet(sortedUids);
     }
 
     private static String lower(String s) {

@@ -2,10 +2,10 @@ package dev.mailsync.mail.imap;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.mailsync.bench.BenchMessages;
 import dev.mailsync.mail.MailEndpoint;
 import dev.mailsync.sync.MessageFlags;
 import dev.mailsync.sync.MessageSummary;
+import dev.mailsync.testsupport.BenchMessages;
 import dev.mailsync.testsupport.TestMessages;
 import jakarta.mail.Flags;
 import jakarta.mail.Folder;

@@ -1,5 +1,8 @@
 package dev.mailsync.bench;
 
+import static dev.mailsync.bench.BenchReport.line;
+import static dev.mailsync.bench.BenchReport.since;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.mailsync.testsupport.Dovecot;
 import java.io.IOException;
@@ -20,7 +23,6 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.Deque;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.UUID;
@@ -468,33 +470,7 @@ public final class SyncJobsBench {
                 System.getProperty("os.name"),
                 System.getProperty("os.version"),
                 System.getProperty("os.arch"));
-        line(
-                "JDK",
-                "%s %s (%s), used for the service and the bench",
-                System.getProperty("java.vm.name"),
-                System.getProperty("java.runtime.version"),
-                System.getProperty("java.home"));
-        line("dovecot", "%s", dovecotVersion());
-        try (Connection c = DriverManager.getConnection(settings.jdbcUrl, settings.dbUser, settings.dbPassword);
-                Statement s = c.createStatement();
-                ResultSet r = s.executeQuery("SELECT version()")) {
-            r.next();
-            line("PostgreSQL", "%s at %s", r.getString(1).replaceAll(" on .*", ""), settings.jdbcUrl);
-        }
-    }
-
-    private static String dovecotVersion() {
-        String binary = System.getenv().getOrDefault("MAILSYNC_DOVECOT_BINARY", "/usr/sbin/dovecot");
-        try {
-            Process p = new ProcessBuilder(binary, "--version")
-                    .redirectErrorStream(true)
-                    .start();
-            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
-            p.waitFor();
-            return out + " (" + binary + ")";
-        } catch (IOException | InterruptedException e) {
-            return "unknown (" + e + ")";
-        }
+        BenchReport.jdkDovecotAndPostgres(settings.jdbcUrl, settings.dbUser, settings.dbPassword);
     }
 
     // --- helpers ----------------------------------------------------------------------------------
@@ -524,14 +500,6 @@ public final class SyncJobsBench {
 
     private static String ms(Duration d) {
         return d.toMillis() + " ms";
-    }
-
-    private static String since(long startedNanos) {
-        return String.format(Locale.ROOT, "%.1f s", (System.nanoTime() - startedNanos) / 1e9);
-    }
-
-    private static void line(String label, String format, Object... args) {
-        System.out.println(label + ": " + String.format(Locale.ROOT, format, args));
     }
 
     @FunctionalInterface

@@ -1,6 +1,11 @@
 package dev.mailsync.bench;
 
+import static dev.mailsync.bench.BenchReport.line;
+import static dev.mailsync.bench.BenchReport.median;
+import static dev.mailsync.bench.BenchReport.since;
+
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.mailsync.testsupport.BenchMessages;
 import dev.mailsync.testsupport.Dovecot;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -10,7 +15,6 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
-import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -1185,19 +1189,7 @@ public final class ImapSyncBench {
                 System.getProperty("os.version"),
                 System.getProperty("os.arch"));
         line("load", "%s", loadAverage());
-        line(
-                "JDK",
-                "%s %s (%s), used for the service and the bench",
-                System.getProperty("java.vm.name"),
-                System.getProperty("java.runtime.version"),
-                System.getProperty("java.home"));
-        line("dovecot", "%s", dovecotVersion());
-        try (Connection c = DriverManager.getConnection(settings.jdbcUrl, settings.dbUser, settings.dbPassword);
-                Statement s = c.createStatement();
-                ResultSet r = s.executeQuery("SELECT version()")) {
-            r.next();
-            line("PostgreSQL", "%s at %s", r.getString(1).replaceAll(" on .*", ""), settings.jdbcUrl);
-        }
+        BenchReport.jdkDovecotAndPostgres(settings.jdbcUrl, settings.dbUser, settings.dbPassword);
     }
 
     private static double memTotalGb() {
@@ -1221,20 +1213,6 @@ public final class ImapSyncBench {
                     + Runtime.getRuntime().availableProcessors() + " cores)";
         } catch (IOException e) {
             return "load average unknown";
-        }
-    }
-
-    private static String dovecotVersion() {
-        String binary = System.getenv().getOrDefault("MAILSYNC_DOVECOT_BINARY", "/usr/sbin/dovecot");
-        try {
-            Process p = new ProcessBuilder(binary, "--version")
-                    .redirectErrorStream(true)
-                    .start();
-            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
-            p.waitFor();
-            return out + " (" + binary + ")";
-        } catch (IOException | InterruptedException e) {
-            return "unknown (" + e + ")";
         }
     }
 
@@ -1276,27 +1254,9 @@ public final class ImapSyncBench {
         return commands + " commands on " + sessions.size() + " connection(s): " + String.join(" | ", parts);
     }
 
-    /** RFC 3501 sequence set of sorted UIDs, runs as ranges. */
+    /** RFC 3501 sequence set of these UIDs, runs as ranges (the service's own). */
     static String uidSet(List<Long> uids) {
-        List<Long> sorted = new ArrayList<>(new TreeSet<>(uids));
-        StringBuilder sb = new StringBuilder();
-        int i = 0;
-        while (i < sorted.size()) {
-            long start = sorted.get(i);
-            long end = start;
-            while (i + 1 < sorted.size() && sorted.get(i + 1) == end + 1) {
-                end = sorted.get(++i);
-            }
-            if (!sb.isEmpty()) {
-                sb.append(',');
-            }
-            sb.append(start);
-            if (end != start) {
-                sb.append(':').append(end);
-            }
-            i++;
-        }
-        return sb.toString();
+        return dev.mailsync.sync.UidRange.toSet(new ArrayList<>(new TreeSet<>(uids)));
     }
 
     private static String stats(List<Long> values) {
@@ -1309,16 +1269,6 @@ public final class ImapSyncBench {
                 percentile(d, 0),
                 percentile(d, 100),
                 d.size());
-    }
-
-    static double median(List<Double> values) {
-        if (values.isEmpty()) {
-            return Double.NaN;
-        }
-        double[] sorted =
-                values.stream().mapToDouble(Double::doubleValue).sorted().toArray();
-        int mid = sorted.length / 2;
-        return sorted.length % 2 == 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
     }
 
     /** Nearest-rank percentile; 0 is the minimum, 100 the maximum. */
@@ -1336,15 +1286,6 @@ public final class ImapSyncBench {
         return String.join(
                 ", ",
                 values.stream().map(v -> String.format(Locale.ROOT, "%.0f", v)).toList());
-    }
-
-    private static String since(long startedNanos) {
-        return String.format(Locale.ROOT, "%.1f s", (System.nanoTime() - startedNanos) / 1e9);
-    }
-
-    private static void line(String label, String format, Object... args) {
-        System.out.println(label + ": " + String.format(Locale.ROOT, format, args));
-        System.out.flush();
     }
 
     /** What {@code imap-sync.sh} passes in the environment. */

@@ -1,4 +1,4 @@
-package dev.mailsync.bench;
+package dev.mailsync.testsupport;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -324,7 +324,7 @@ public final class BenchMessages {
      *
      * @return bytes written
      */
-    static long seedMaildir(
+    public static long seedMaildir(
             Path maildir, String user, int from, int to, int count, Instant now, int salt, Object uid, Object gid)
             throws IOException {
         for (Path dir : List.of(maildir, maildir.resolve("cur"), maildir.resolve("new"), maildir.resolve("tmp"))) {
@@ -346,7 +346,7 @@ public final class BenchMessages {
         return bytes;
     }
 
-    static void chown(Path path, Object uid, Object gid) throws IOException {
+    public static void chown(Path path, Object uid, Object gid) throws IOException {
         if (!Files.getAttribute(path, "unix:uid").equals(uid)) {
             Files.setAttribute(path, "unix:uid", uid);
         }

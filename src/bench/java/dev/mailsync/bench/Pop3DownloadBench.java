@@ -1,5 +1,9 @@
 package dev.mailsync.bench;
 
+import static dev.mailsync.bench.BenchReport.line;
+import static dev.mailsync.bench.BenchReport.median;
+import static dev.mailsync.bench.BenchReport.since;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.mailsync.mail.MailSessions;
 import dev.mailsync.mail.OutboundGuard;
@@ -168,12 +172,6 @@ public final class Pop3DownloadBench {
                         warmMedian / median(pipelinedB));
             }
         }
-    }
-
-    private static double median(List<Double> values) {
-        List<Double> sorted = values.stream().sorted().toList();
-        int n = sorted.size();
-        return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
     }
 
     private record Result(double seconds, int count, long bytes, String cpu) {
@@ -373,14 +371,6 @@ public final class Pop3DownloadBench {
 
     private static String token(String subject) {
         return BenchApp.token(subject);
-    }
-
-    private static String since(long startedNanos) {
-        return String.format(Locale.ROOT, "%.1f s", (System.nanoTime() - startedNanos) / 1e9);
-    }
-
-    private static void line(String label, String format, Object... args) {
-        System.out.println(label + ": " + String.format(Locale.ROOT, format, args));
     }
 
     /** Drops the bytes, counting nothing but what RETR returns. */
