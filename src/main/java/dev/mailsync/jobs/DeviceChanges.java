@@ -290,7 +290,8 @@ final class DeviceChanges {
         if (name.isEmpty()) {
             return c.result(Status.NOT_FOUND, "no such folder");
         }
-        boolean taken = !name.get().equals(newName)
+        // the name is looked up only when no other rule answers already (same name, INBOX)
+        boolean taken = change.answer(name.get(), false).isEmpty()
                 && Tx.call(() -> c.mirror().liveFolderId(c.accountId(), newName))
                         .isPresent();
         Optional<DeviceChange.Answer> answer = change.answer(name.get(), taken);

@@ -3,7 +3,6 @@ package dev.mailsync.ops;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
@@ -85,16 +84,22 @@ final class FlywayLockGate implements AutoCloseable {
 
     private void accept(int instance, ServerSocket listener) {
         while (!listener.isClosed()) {
+            Socket client;
             try {
-                Socket client = listener.accept();
+                client = listener.accept();
+            } catch (IOException e) {
+                continue; // closed: the loop ends
+            }
+            sockets.add(client);
+            try {
                 Socket server = new Socket(targetHost, targetPort);
-                sockets.add(client);
                 sockets.add(server);
                 AtomicBoolean asked = new AtomicBoolean();
                 threads.execute(() -> fromInstance(instance, client, server, asked));
                 threads.execute(() -> fromDatabase(server, client, asked));
             } catch (IOException e) {
-                // closed, or the database refused: the instance sees its connection fail
+                // the database refused: the instance sees its connection closed
+                closeQuietly(client);
             }
         }
     }
@@ -135,16 +140,24 @@ final class FlywayLockGate implements AutoCloseable {
         }
     }
 
-    /** PostgreSQL → instance; the answer to another instance's lock query releases the held one. */
+    /**
+     * PostgreSQL → instance; the answer to another instance's lock query (its result column is named after
+     * the function) releases the held one, once it has been passed on.
+     */
     private void fromDatabase(Socket server, Socket client, AtomicBoolean asked) {
+        byte[] tail = new byte[0];
         try (InputStream in = server.getInputStream();
                 OutputStream out = client.getOutputStream()) {
             byte[] buffer = new byte[16384];
             int n;
             while ((n = in.read(buffer)) > 0) {
+                byte[] seen = concat(tail, buffer, n);
+                boolean answer = indexOf(seen, LOCK_QUERY) >= 0;
+                tail = java.util.Arrays.copyOfRange(
+                        seen, Math.max(0, seen.length - LOCK_QUERY.length + 1), seen.length);
                 out.write(buffer, 0, n);
                 out.flush();
-                if (asked.get()) {
+                if (answer && asked.get()) {
                     otherAsked.countDown();
                 }
             }
@@ -177,20 +190,16 @@ final class FlywayLockGate implements AutoCloseable {
     @Override
     public void close() {
         otherAsked.countDown();
-        for (ServerSocket listener : listeners) {
-            try {
-                listener.close();
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-        }
-        for (Socket socket : sockets) {
-            try {
-                socket.close();
-            } catch (IOException e) {
-                // already closed
-            }
-        }
+        listeners.forEach(FlywayLockGate::closeQuietly);
+        sockets.forEach(FlywayLockGate::closeQuietly);
         threads.shutdownNow();
+    }
+
+    private static void closeQuietly(java.io.Closeable c) {
+        try {
+            c.close();
+        } catch (IOException e) {
+            // already closed, or closing: nothing left to do
+        }
     }
 }

@@ -56,9 +56,12 @@ class MirrorStoreTest {
     void a_mirror_write_under_a_lease_that_was_taken_over_writes_nothing() {
         JobStore.Claim first = claimOwnJob();
         sql("UPDATE account_lease SET expires_at = now() - interval '1 second' WHERE account_id = '" + account + "'");
-        QuarkusTransaction.requiringNew()
+        JobStore.Claim second = QuarkusTransaction.requiringNew()
                 .call(() -> jobs.claim("worker-b", Instant.now(), Instant.now().plusSeconds(30)))
                 .orElseThrow();
+        assertThat(second.job().id()).isEqualTo(first.job().id());
+        assertThat(second.takeover()).isTrue();
+        assertThat(second.leaseToken()).isGreaterThan(first.leaseToken());
 
         assertThatThrownBy(() -> QuarkusTransaction.requiringNew().run(() -> {
                     try {

@@ -159,7 +159,7 @@ final class ImapChanges {
 
     /**
      * The folder's status from one {@code STATUS "name" (UIDVALIDITY UIDNEXT MESSAGES HIGHESTMODSEQ)}
-     * without selecting it (HIGHESTMODSEQ only with {@link #session.hasCondstore()}; null otherwise, and for a
+     * without selecting it (HIGHESTMODSEQ only with {@link ImapSession#hasCondstore()}; null otherwise, and for a
      * folder that keeps no mod-sequences). When the folder is the one open on this connection it is closed
      * first: RFC 3501 §6.3.10 discourages STATUS of the selected folder, whose values may lag. Another open
      * folder stays open. The name is sent in modified UTF-7 (RFC 3501 §5.1.3).
@@ -238,7 +238,7 @@ final class ImapChanges {
      *
      * @param modSeq the folder's HIGHESTMODSEQ at the last sync (0 reports every known message)
      * @param knownUidNext the folder's UIDNEXT at the last sync: the known UIDs are below it
-     * @throws IllegalStateException without {@link #session.hasCondstore()}, before any I/O: the caller scans instead
+     * @throws IllegalStateException without {@link ImapSession#hasCondstore()}, before any I/O: the caller scans instead
      * @throws MailAccessException {@code PROTOCOL_ERROR} also when the server reports no HIGHESTMODSEQ for the
      *     folder (RFC 7162 NOMODSEQ): scan that folder instead
      */
